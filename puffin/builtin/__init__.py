@@ -1,0 +1,23 @@
+"""Built-in plugins: ordinary plugin modules, registered before any other, all ``trylast``.
+
+Each entry maps the name used by ``-p no:NAME`` to the module. Later releases add the
+index, build and install built-ins here.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+BUILTIN_PLUGINS: Mapping[str, str] = MappingProxyType(
+    {
+        "reporter": "puffin.builtin.reporter",
+    }
+)
+"""Plugin name -> module, in registration order."""
+
+ESSENTIAL_PLUGINS = frozenset({"reporter"})
+"""Built-ins that ``-p no:NAME`` may not block: puffin cannot run without them."""

@@ -1,0 +1,91 @@
+"""The plugin API: the only part of puffin a plugin needs to import.
+
+A plugin is a module (or any object) with functions named after hooks in
+:mod:`puffin.plugin.spec`::
+
+    from puffin.plugin import hookimpl, Rejection
+
+    @hookimpl
+    def puffin_filter_candidates(name, candidates, ctx):
+        return [Rejection(c, "is banned here") for c in candidates if name == "leftpad"]
+
+and an entry point in its ``pyproject.toml``::
+
+    [project.entry-points.puffin]
+    no-leftpad = "no_leftpad"
+
+Everything importable from this module is covered by the stability promise: hooks only
+gain arguments, value types only gain fields with defaults.
+"""
+
+from __future__ import annotations
+
+from puffin.config.settings import ColorChoice, Settings
+from puffin.errors import PuffinError, UsageError
+from puffin.plugin.errors import PluginError
+from puffin.plugin.markers import hookimpl, hookspec
+from puffin.plugin.protocols import BuildEnvironment, Builder, IndexSource, Reporter
+from puffin.plugin.registries import Command, CommandRegistry, OptionRegistry
+from puffin.plugin.spec import PROVISIONAL_HOOKS
+from puffin.types import (
+    Answer,
+    BuildKind,
+    BuildRequest,
+    Candidate,
+    Credentials,
+    DistFile,
+    Failed,
+    Found,
+    IndexKind,
+    IndexSpec,
+    InstalledDist,
+    ManifestAdjustment,
+    NotFound,
+    Offline,
+    Plan,
+    PlanAction,
+    PlanItem,
+    Problem,
+    Rejection,
+    Resolution,
+    ResolvedDist,
+)
+
+__all__ = [
+    "PROVISIONAL_HOOKS",
+    "Answer",
+    "BuildEnvironment",
+    "BuildKind",
+    "BuildRequest",
+    "Builder",
+    "Candidate",
+    "ColorChoice",
+    "Command",
+    "CommandRegistry",
+    "Credentials",
+    "DistFile",
+    "Failed",
+    "Found",
+    "IndexKind",
+    "IndexSource",
+    "IndexSpec",
+    "InstalledDist",
+    "ManifestAdjustment",
+    "NotFound",
+    "Offline",
+    "OptionRegistry",
+    "Plan",
+    "PlanAction",
+    "PlanItem",
+    "PluginError",
+    "Problem",
+    "PuffinError",
+    "Rejection",
+    "Reporter",
+    "Resolution",
+    "ResolvedDist",
+    "Settings",
+    "UsageError",
+    "hookimpl",
+    "hookspec",
+]

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Benchmarks: puffin beside uv and pip, interleaved in one run, reported as medians and ratios.
+
+Usage: python scripts/bench/run.py [--rounds N] [--workload NAME ...]
+
+The script makes its own environment (scripts/bench/.venv) with puffin (from this
+checkout), uv and pip installed, so a new machine and CI get the same tools. Each round
+runs every tool once, in a rotating order, so a slow moment of the machine is shared by
+all tools instead of landing on one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_VENV = Path(__file__).resolve().parent / ".venv"
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One command to time. ``prepare`` runs untimed before each run (e.g. delete a dir)."""
+
+    name: str
+    argv: Sequence[str]
+    prepare: Callable[[], None] | None = None
+
+
+def ensure_bench_env() -> Path:
+    """Create scripts/bench/.venv with puffin, uv and pip; return its bin directory."""
+    bin_dir = BENCH_VENV / "bin"
+    if not (bin_dir / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+    marker = BENCH_VENV / ".installed"
+    if not marker.exists() or marker.read_text() != _checkout_stamp():
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--upgrade", "pip", "uv"],
+            check=True,
+        )
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True
+        )
+        marker.write_text(_checkout_stamp())
+    return bin_dir
+
+
+def _checkout_stamp() -> str:
+    return (ROOT / "pyproject.toml").read_text()
+
+
+def time_once(tool: Tool) -> float:
+    """Wall time of one run of ``tool`` in seconds; a failing run aborts the benchmark."""
+    if tool.prepare is not None:
+        tool.prepare()
+    started = time.perf_counter()
+    result = subprocess.run(tool.argv, capture_output=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{tool.name} failed ({result.returncode}): {result.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def measure(tools: Sequence[Tool], rounds: int, warmup: int = 2) -> dict[str, list[float]]:
+    """Interleaved timings: round r runs every tool once, starting at a rotating offset."""
+    for _ in range(warmup):
+        for tool in tools:
+            time_once(tool)
+    samples: dict[str, list[float]] = {tool.name: [] for tool in tools}
+    for round_index in range(rounds):
+        offset = round_index % len(tools)
+        for tool in (*tools[offset:], *tools[:offset]):
+            samples[tool.name].append(time_once(tool))
+    return samples
+
+
+def report(title: str, samples: dict[str, list[float]], baseline: str) -> None:
+    """Print medians (ms) and each tool's ratio to ``baseline``."""
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"\n## {title}  (baseline: {baseline}, {len(next(iter(samples.values())))} rounds)")
+    print(f"{'tool':<34} {'median ms':>10} {'min ms':>9} {'ratio':>7}")
+    for name, values in samples.items():
+        ratio = medians[name] / medians[baseline]
+        print(f"{name:<34} {medians[name] * 1000:>10.1f} {min(values) * 1000:>9.1f} {ratio:>7.2f}")
+
+
+def workload_startup(bin_dir: Path, rounds: int) -> None:
+    """``puffin --version`` against bare interpreter start-up, uv and pip."""
+    python = str(bin_dir / "python")
+    tools = [
+        Tool("python -c pass", [python, "-c", "pass"]),
+        Tool("puffin --version", [str(bin_dir / "puffin"), "--version"]),
+        Tool("uv --version", [str(bin_dir / "uv"), "--version"]),
+        Tool("pip --version", [str(bin_dir / "pip"), "--version"]),
+    ]
+    samples = measure(tools, rounds)
+    report("start-up", samples, "puffin --version")
+    overhead = statistics.median(samples["puffin --version"]) - statistics.median(
+        samples["python -c pass"]
+    )
+    print(f"puffin --version minus bare python start-up: {overhead * 1000:.1f} ms (goal <= 40 ms)")
+
+
+def workload_venv(bin_dir: Path, rounds: int) -> None:
+    """``puffin venv`` against ``uv venv`` and ``python -m venv --without-pip``."""
+    python = str(bin_dir / "python")
+    # The base interpreter, not the bench venv's, so all three start from the same python.
+    base = subprocess.run(
+        [python, "-c", "import sys; print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-venv-"))
+    cache = scratch / "cache"
+
+    def fresh(name: str) -> Callable[[], None]:
+        def prepare() -> None:
+            shutil.rmtree(scratch / name, ignore_errors=True)
+
+        return prepare
+
+    tools = [
+        Tool(
+            "puffin venv",
+            [str(bin_dir / "puffin"), "--cache-dir", str(cache), "venv", "-p", base,
+             str(scratch / "puffin")],
+            fresh("puffin"),
+        ),
+        Tool(
+            "uv venv",
+            [str(bin_dir / "uv"), "venv", "--no-cache", "-q", "-p", base, str(scratch / "uv")],
+            fresh("uv"),
+        ),
+        Tool(
+            "python -m venv --without-pip",
+            [base, "-m", "venv", "--without-pip", str(scratch / "stdlib")],
+            fresh("stdlib"),
+        ),
+    ]
+    try:
+        report("venv", measure(tools, rounds), "puffin venv")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+WORKLOADS: dict[str, Callable[[Path, int], None]] = {
+    "startup": workload_startup,
+    "venv": workload_venv,
+}
+
+
+def main() -> None:
+    """Parse arguments and run the chosen workloads."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--workload", action="append", choices=sorted(WORKLOADS))
+    args = parser.parse_args()
+    bin_dir = ensure_bench_env()
+    versions = subprocess.run(
+        [str(bin_dir / "uv"), "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    pip_version = subprocess.run(
+        [str(bin_dir / "pip"), "--version"], capture_output=True, text=True, check=True
+    ).stdout.split(" from ")[0]
+    print(f"# puffin benchmarks: {versions}, {pip_version}, {sys.version.split()[0]}")
+    for name in args.workload or list(WORKLOADS):
+        WORKLOADS[name](bin_dir, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
