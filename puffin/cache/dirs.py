@@ -8,8 +8,6 @@ misreading it.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,10 +24,9 @@ CACHEDIR_TAG = (
 
 def default_cache_dir(environ: Mapping[str, str]) -> Path:
     """The platform's user cache directory for puffin (``~/.cache/puffin`` on Linux)."""
-    del environ  # platformdirs reads XDG_CACHE_HOME itself
-    import platformdirs
+    from puffin.userdirs import user_cache_dir
 
-    return Path(platformdirs.user_cache_dir("puffin", appauthor=False))
+    return user_cache_dir(environ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +44,8 @@ class Cache:
     def open(cls, root: Path | None, *, no_cache: bool, environ: Mapping[str, str]) -> Cache:
         """The cache at ``root`` (default: the user cache dir), or a temporary one."""
         if no_cache:
+            import tempfile
+
             return cls(Path(tempfile.mkdtemp(prefix="puffin-cache-")), temporary=True)
         return cls((root or default_cache_dir(environ)).absolute())
 
@@ -70,6 +69,8 @@ class Cache:
     def close(self) -> None:
         """Remove a temporary cache; a persistent cache is left alone."""
         if self.temporary:
+            import shutil
+
             shutil.rmtree(self.root, ignore_errors=True)
 
     def size(self) -> tuple[int, int]:
@@ -93,5 +94,7 @@ class Cache:
         # Rename first so that a concurrent puffin never sees a half-deleted cache.
         doomed = self.root.with_name(f".{self.root.name}.removing.{os.getpid()}")
         os.replace(self.root, doomed)
+        import shutil
+
         shutil.rmtree(doomed, ignore_errors=True)
         return removed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +64,8 @@ def run(args: Sequence[str]) -> int:
 def _report_error(error: PuffinError, reporter: Reporter | None, verbosity: int) -> None:
     cause = error.__cause__
     if verbosity >= 2 and cause is not None:
+        import traceback
+
         traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
     hint = error.hint
     if cause is not None and verbosity < 2 and hint is None:
@@ -104,7 +105,7 @@ def _run(args: Sequence[str], environ: dict[str, str]) -> int:
     register_core_commands(commands)
     hooks.add_commands(commands)
 
-    parser = build_parser(commands.commands, options.definitions)
+    parser = build_parser(commands.commands, options.definitions, argv=args)
     namespace = parser.parse_args(list(args))
     settings = load_settings(
         given_values(namespace),

@@ -22,6 +22,24 @@ PROG = "puffin"
 _INTERNAL = frozenset({"command"})
 
 
+def _help_width() -> int:
+    """The help width argparse would pick, without its import of shutil (start-up time)."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(2).columns
+    except (ValueError, OSError):
+        columns = 80
+    return max(columns - 2, 40)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter with the width computed once and cheaply."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_help_width())
+
+
 def add_global_options(
     parser: argparse.ArgumentParser, plugin_settings: Sequence[SettingDef], *, top: bool
 ) -> None:
@@ -89,14 +107,24 @@ def _add_plugin_option(group: argparse._ArgumentGroup, definition: SettingDef) -
 
 
 def build_parser(
-    commands: Sequence[Command], plugin_settings: Sequence[SettingDef] = ()
+    commands: Sequence[Command],
+    plugin_settings: Sequence[SettingDef] = (),
+    *,
+    argv: Sequence[str] | None = None,
 ) -> argparse.ArgumentParser:
-    """The full parser for ``commands``, each leaf carrying its Command as ``command``."""
+    """The parser for ``commands``, each leaf carrying its Command as ``command``.
+
+    With ``argv``, only commands whose words all occur in it get their arguments declared:
+    the others still appear as choices (for help and "invalid choice" errors), but the
+    cost of declaring every command's arguments is not paid on every run.
+    """
+    words_given = None if argv is None else set(argv)
     from puffin import __version__
 
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="A fast, pluggable Python package resolver and installer.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=f"puffin {__version__}")
     add_global_options(parser, plugin_settings, top=True)
@@ -108,16 +136,23 @@ def build_parser(
             prefix = command.path[:depth]
             if prefix not in groups:
                 group_parser = groups[prefix[:-1]].add_parser(
-                    prefix[-1], help=_group_help(prefix), description=_group_help(prefix)
+                    prefix[-1],
+                    help=_group_help(prefix),
+                    description=_group_help(prefix),
+                    formatter_class=HelpFormatter,
                 )
                 groups[prefix] = group_parser.add_subparsers(
                     title="commands", metavar="COMMAND", required=True
                 )
         leaf = groups[command.path[:-1]].add_parser(
-            command.path[-1], help=command.help, description=command.help
+            command.path[-1],
+            help=command.help,
+            description=command.help,
+            formatter_class=HelpFormatter,
         )
-        command.configure(leaf)
-        add_global_options(leaf, plugin_settings, top=False)
+        if words_given is None or words_given.issuperset(command.path):
+            command.configure(leaf)
+            add_global_options(leaf, plugin_settings, top=False)
         leaf.set_defaults(command=command)
     return parser
 

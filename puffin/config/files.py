@@ -73,9 +73,9 @@ def user_config_path(environ: Mapping[str, str]) -> Path:
     explicit = environ.get("PUFFIN_CONFIG_FILE")
     if explicit:
         return Path(explicit).expanduser()
-    import platformdirs
+    from puffin.userdirs import user_config_dir
 
-    return Path(platformdirs.user_config_dir("puffin", appauthor=False)) / "puffin.toml"
+    return user_config_dir(environ) / "puffin.toml"
 
 
 def read_user_config(environ: Mapping[str, str]) -> ConfigFile | None:

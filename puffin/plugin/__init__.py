@@ -20,36 +20,88 @@ gain arguments, value types only gain fields with defaults.
 
 from __future__ import annotations
 
-from puffin.config.settings import ColorChoice, Settings
-from puffin.errors import PuffinError, UsageError
-from puffin.plugin.errors import PluginError
-from puffin.plugin.markers import hookimpl, hookspec
-from puffin.plugin.protocols import BuildEnvironment, Builder, IndexSource, Reporter
-from puffin.plugin.registries import Command, CommandRegistry, OptionRegistry
-from puffin.plugin.spec import PROVISIONAL_HOOKS
-from puffin.types import (
-    Answer,
-    BuildKind,
-    BuildRequest,
-    Candidate,
-    Credentials,
-    DistFile,
-    Failed,
-    Found,
-    IndexKind,
-    IndexSpec,
-    InstalledDist,
-    ManifestAdjustment,
-    NotFound,
-    Offline,
-    Plan,
-    PlanAction,
-    PlanItem,
-    Problem,
-    Rejection,
-    Resolution,
-    ResolvedDist,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from puffin.config.settings import ColorChoice, Settings
+    from puffin.errors import PuffinError, UsageError
+    from puffin.plugin.errors import PluginError
+    from puffin.plugin.markers import hookimpl, hookspec
+    from puffin.plugin.protocols import BuildEnvironment, Builder, IndexSource, Reporter
+    from puffin.plugin.registries import Command, CommandRegistry, OptionRegistry
+    from puffin.plugin.spec import PROVISIONAL_HOOKS
+    from puffin.types import (
+        Answer,
+        BuildKind,
+        BuildRequest,
+        Candidate,
+        Credentials,
+        DistFile,
+        Failed,
+        Found,
+        IndexKind,
+        IndexSpec,
+        InstalledDist,
+        ManifestAdjustment,
+        NotFound,
+        Offline,
+        Plan,
+        PlanAction,
+        PlanItem,
+        Problem,
+        Rejection,
+        Resolution,
+        ResolvedDist,
+    )
+
+# Imported on first use, so that loading one part of the API does not load all of it.
+_LAZY = {
+    "Answer": "puffin.types",
+    "BuildEnvironment": "puffin.plugin.protocols",
+    "BuildKind": "puffin.types",
+    "BuildRequest": "puffin.types",
+    "Builder": "puffin.plugin.protocols",
+    "Candidate": "puffin.types",
+    "ColorChoice": "puffin.config.settings",
+    "Command": "puffin.plugin.registries",
+    "CommandRegistry": "puffin.plugin.registries",
+    "Credentials": "puffin.types",
+    "DistFile": "puffin.types",
+    "Failed": "puffin.types",
+    "Found": "puffin.types",
+    "IndexKind": "puffin.types",
+    "IndexSource": "puffin.plugin.protocols",
+    "IndexSpec": "puffin.types",
+    "InstalledDist": "puffin.types",
+    "ManifestAdjustment": "puffin.types",
+    "NotFound": "puffin.types",
+    "Offline": "puffin.types",
+    "OptionRegistry": "puffin.plugin.registries",
+    "PROVISIONAL_HOOKS": "puffin.plugin.spec",
+    "Plan": "puffin.types",
+    "PlanAction": "puffin.types",
+    "PlanItem": "puffin.types",
+    "PluginError": "puffin.plugin.errors",
+    "Problem": "puffin.types",
+    "PuffinError": "puffin.errors",
+    "Rejection": "puffin.types",
+    "Reporter": "puffin.plugin.protocols",
+    "Resolution": "puffin.types",
+    "ResolvedDist": "puffin.types",
+    "Settings": "puffin.config.settings",
+    "UsageError": "puffin.errors",
+    "hookimpl": "puffin.plugin.markers",
+    "hookspec": "puffin.plugin.markers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "PROVISIONAL_HOOKS",

@@ -195,21 +195,24 @@ def load_plugins(
 
 
 def _load_entry_points(manager: PuffinPluginManager) -> None:
-    from importlib.metadata import entry_points
+    from puffin.plugin.entry_points import find_entry_points
 
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in find_entry_points(ENTRY_POINT_GROUP, sys.path):
         if manager.is_blocked(entry_point.name) or manager.get_plugin(entry_point.name):
             continue
-        dist = entry_point.dist
         info = PluginInfo(
             entry_point.name,
             "entry point",
             entry_point.value,
-            dist.name if dist else None,
-            dist.version if dist else None,
+            entry_point.dist_name,
+            entry_point.dist_version,
+            location=entry_point.metadata_dir,
         )
         try:
-            plugin = entry_point.load()
+            plugin: Any = importlib.import_module(entry_point.module)
+            for part in (entry_point.attribute or "").split("."):
+                if part:
+                    plugin = getattr(plugin, part)
         except Exception as error:
             raise PluginError(
                 f"plugin {info.describe()} failed to load: {type(error).__name__}: {error}",

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from puffin.plugin import spec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 HEADER = """\
 # Hook reference
@@ -33,7 +36,7 @@ def hook_functions() -> Iterator[tuple[str, object]]:
         for name, value in vars(spec).items()
         if name.startswith("puffin_") and inspect.isfunction(value)
     ]
-    members.sort(key=lambda item: inspect.getsourcelines(item[1])[1])  # type: ignore[arg-type]
+    members.sort(key=lambda item: inspect.getsourcelines(item[1])[1])
     yield from members
 
 

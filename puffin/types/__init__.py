@@ -7,15 +7,52 @@ dataclasses (``slots=True``), hold tuples instead of lists, and carry normalized
 
 from __future__ import annotations
 
-from puffin.types.answer import Answer, Failed, Found, NotFound, Offline
-from puffin.types.build import BuildKind, BuildRequest
-from puffin.types.credentials import Credentials
-from puffin.types.dist import Candidate, DistFile, InstalledDist
-from puffin.types.index import IndexKind, IndexSpec
-from puffin.types.manifest_adjustment import ManifestAdjustment
-from puffin.types.plan import Plan, PlanAction, PlanItem
-from puffin.types.resolution import Resolution, ResolvedDist
-from puffin.types.verdict import Problem, Rejection
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from puffin.types.answer import Answer, Failed, Found, NotFound, Offline
+    from puffin.types.build import BuildKind, BuildRequest
+    from puffin.types.credentials import Credentials
+    from puffin.types.dist import Candidate, DistFile, InstalledDist
+    from puffin.types.index import IndexKind, IndexSpec
+    from puffin.types.manifest_adjustment import ManifestAdjustment
+    from puffin.types.plan import Plan, PlanAction, PlanItem
+    from puffin.types.resolution import Resolution, ResolvedDist
+    from puffin.types.verdict import Problem, Rejection
+
+# Imported on first use: loading every value type costs more than some commands take.
+_LAZY = {
+    "Answer": "puffin.types.answer",
+    "BuildKind": "puffin.types.build",
+    "BuildRequest": "puffin.types.build",
+    "Candidate": "puffin.types.dist",
+    "Credentials": "puffin.types.credentials",
+    "DistFile": "puffin.types.dist",
+    "Failed": "puffin.types.answer",
+    "Found": "puffin.types.answer",
+    "IndexKind": "puffin.types.index",
+    "IndexSpec": "puffin.types.index",
+    "InstalledDist": "puffin.types.dist",
+    "ManifestAdjustment": "puffin.types.manifest_adjustment",
+    "NotFound": "puffin.types.answer",
+    "Offline": "puffin.types.answer",
+    "Plan": "puffin.types.plan",
+    "PlanAction": "puffin.types.plan",
+    "PlanItem": "puffin.types.plan",
+    "Problem": "puffin.types.verdict",
+    "Rejection": "puffin.types.verdict",
+    "Resolution": "puffin.types.resolution",
+    "ResolvedDist": "puffin.types.resolution",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "Answer",

@@ -143,7 +143,11 @@ def test_unknown_hook_fails_with_one_line_naming_plugin_and_hook(run_puffin, sit
 
 def test_misspelled_argument_fails_with_one_line(run_puffin, site: Path) -> None:
     install_plugin(
-        site, "puffin-args", "0.1", "args", "def puffin_get_credentials(uri, ctx):\n    return None\n"
+        site,
+        "puffin-args",
+        "0.1",
+        "args",
+        "def puffin_get_credentials(uri, ctx):\n    return None\n",
     )
     result = run_puffin("plugins", "list", env={"PYTHONPATH": str(site)})
     assert result.returncode == 1
@@ -154,9 +158,7 @@ def test_misspelled_argument_fails_with_one_line(run_puffin, site: Path) -> None
     )
 
 
-def test_plugin_that_raises_is_reported_by_name_without_traceback(
-    run_puffin, site: Path
-) -> None:
+def test_plugin_that_raises_is_reported_by_name_without_traceback(run_puffin, site: Path) -> None:
     source = """
         def puffin_configure(settings):
             raise ValueError("missing policy file")

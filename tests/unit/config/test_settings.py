@@ -102,7 +102,9 @@ def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
 def test_bad_config_value_names_file_and_key(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.puffin]\nno-cache = 'yes'\n")
     env = {"PUFFIN_CONFIG_FILE": str(tmp_path / "none.toml")}
-    with pytest.raises(UsageError, match=r"pyproject.toml \[tool.puffin\]: no-cache: expected true"):
+    with pytest.raises(
+        UsageError, match=r"pyproject.toml \[tool.puffin\]: no-cache: expected true"
+    ):
         _load({}, env, tmp_path)
 
 

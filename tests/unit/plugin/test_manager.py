@@ -124,7 +124,9 @@ def test_addhooks_lets_a_plugin_add_specs_others_implement() -> None:
 
 def test_verdicts_are_stamped_with_their_plugin() -> None:
     class DenyOld:
-        def puffin_filter_candidates(self, name: str, candidates: list[Candidate]) -> list[Rejection]:
+        def puffin_filter_candidates(
+            self, name: str, candidates: list[Candidate]
+        ) -> list[Rejection]:
             return [Rejection(c, "is too old") for c in candidates if c.version < Version("2")]
 
     class DenyAll:
@@ -133,7 +135,9 @@ def test_verdicts_are_stamped_with_their_plugin() -> None:
 
     hooks = Hooks(_manager_with(("deny-old", DenyOld()), ("deny-all", DenyAll())), trace=None)
     rejections = hooks.filter_candidates(
-        canonicalize_name("Foo"), _candidates("foo", "1.0", "2.0"), ctx=None  # type: ignore[arg-type]
+        canonicalize_name("Foo"),
+        _candidates("foo", "1.0", "2.0"),
+        ctx=None,  # type: ignore[arg-type]
     )
     by_plugin = sorted((r.plugin, str(r.candidate)) for r in rejections)
     assert by_plugin == [
