@@ -114,11 +114,14 @@ def build_parser(
 ) -> argparse.ArgumentParser:
     """The parser for ``commands``, each leaf carrying its Command as ``command``.
 
-    With ``argv``, only commands whose words all occur in it get their arguments declared:
-    the others still appear as choices (for help and "invalid choice" errors), but the
-    cost of declaring every command's arguments is not paid on every run.
+    With ``argv`` (and no ``-h``), only the commands it can name are built in full; the
+    other top-level words are registered as bare choices so that "invalid choice" errors
+    still list them. Declaring every command's arguments on every run costs more than
+    the rest of a ``puffin venv``.
     """
     words_given = None if argv is None else set(argv)
+    if words_given is not None and words_given & {"-h", "--help"}:
+        words_given = None
     from puffin import __version__
 
     parser = argparse.ArgumentParser(
@@ -131,7 +134,12 @@ def build_parser(
 
     groups: dict[tuple[str, ...], argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     groups[()] = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    unbuilt = argparse.ArgumentParser(prog=PROG, add_help=False)
     for command in sorted(commands, key=lambda item: item.path):
+        if words_given is not None and command.path[0] not in words_given:
+            # Never parsed in this run: a name for the choice list is all it needs.
+            groups[()].choices[command.path[0]] = unbuilt
+            continue
         for depth in range(1, len(command.path)):
             prefix = command.path[:depth]
             if prefix not in groups:

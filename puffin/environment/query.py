@@ -9,7 +9,6 @@ place, or editing the probe, asks again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -160,7 +159,7 @@ def query_interpreter(executable: Path, *, cache_dir: Path | None) -> Interprete
     cache_file = None
     answer = None
     if cache_dir is not None:
-        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+        digest = _digest(json.dumps(key, sort_keys=True).encode())
         cache_file = cache_dir / CACHE_BUCKET / f"{digest}.json"
         answer = _read_cache(cache_file, key)
     if answer is None:
@@ -296,6 +295,18 @@ def _tail(text: str, lines: int = 5) -> str | None:
 # --------------------------------------------------------------------------------------
 
 
+def _digest(data: bytes) -> str:
+    """A short name for ``data``: two zlib checksums, 64 bits in all.
+
+    Not hashlib: loading OpenSSL costs a few milliseconds of every start-up. A collision
+    cannot give a wrong answer, because the cached file stores its full key and a file
+    whose key differs is ignored (see ``_read_cache``); it would only cost a re-query.
+    """
+    import zlib
+
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
 def _cache_key(executable: Path) -> dict[str, Any]:
     """What the answer depends on; any change in it means asking the interpreter again."""
     try:
@@ -324,7 +335,7 @@ def _cache_key(executable: Path) -> dict[str, Any]:
         "mtime_ns": stat.st_mtime_ns,
         "size": stat.st_size,
         "pyvenv_cfg": venv_configs,
-        "probe": hashlib.sha256(PROBE_PATH.read_bytes()).hexdigest(),
+        "probe": _digest(PROBE_PATH.read_bytes()),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from puffin.config.definitions import Kind, SettingDef
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 _KINDS = {"string": Kind.STRING, "bool": Kind.BOOL, "int": Kind.INT, "path": Kind.PATH}
 
 
-@dataclass(slots=True)
 class OptionRegistry:
     """Collects the settings plugins declare. Passed to ``puffin_add_options``.
 
@@ -31,9 +30,14 @@ class OptionRegistry:
     usual precedence. Its value is read with ``settings.plugin_option("name")``.
     """
 
-    definitions: list[SettingDef] = field(default_factory=list)
-    owners: dict[str, str] = field(default_factory=dict)
-    current_plugin: str = ""
+    # A plain class: a registry is a short-lived builder, not a value, and a dataclass
+    # would cost start-up time to create.
+    __slots__ = ("current_plugin", "definitions", "owners")
+
+    def __init__(self) -> None:
+        self.definitions: list[SettingDef] = []
+        self.owners: dict[str, str] = {}
+        self.current_plugin = ""
 
     def add_option(
         self,
@@ -82,12 +86,14 @@ class Command:
     plugin: str = ""
 
 
-@dataclass(slots=True)
 class CommandRegistry:
     """Collects commands. Passed to ``puffin_add_commands``."""
 
-    commands: list[Command] = field(default_factory=list)
-    current_plugin: str = ""
+    __slots__ = ("commands", "current_plugin")
+
+    def __init__(self) -> None:
+        self.commands: list[Command] = []
+        self.current_plugin = ""
 
     def add_command(
         self,
