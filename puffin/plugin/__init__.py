@@ -20,8 +20,9 @@ gain arguments, value types only gain fields with defaults.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from puffin._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from puffin.config.settings import ColorChoice, Settings
@@ -95,12 +96,7 @@ _LAZY = {
     "hookspec": "puffin.plugin.markers",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

@@ -7,8 +7,9 @@ dataclasses (``slots=True``), hold tuples instead of lists, and carry normalized
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from puffin._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from puffin.types.answer import Answer, Failed, Found, NotFound, Offline
@@ -46,12 +47,7 @@ _LAZY = {
     "ResolvedDist": "puffin.types.resolution",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [
