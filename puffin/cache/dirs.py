@@ -8,9 +8,8 @@ misreading it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,8 +28,7 @@ def default_cache_dir(environ: Mapping[str, str]) -> Path:
     return user_cache_dir(environ)
 
 
-@dataclass(frozen=True, slots=True)
-class Cache:
+class Cache(NamedTuple):
     """The cache root of one command.
 
     ``temporary`` is True under ``--no-cache``: the root is a fresh directory removed when

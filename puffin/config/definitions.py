@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from puffin.errors import UsageError
 
@@ -32,8 +31,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
-@dataclass(frozen=True, slots=True)
-class SettingDef:
+class SettingDef(NamedTuple):
     """One setting: its name (``cache_dir``), kind, help text and allowed choices."""
 
     name: str

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puffin.config.definitions import CORE_SETTINGS, SettingDef
 from puffin.config.files import ConfigFile, read_project_config, read_user_config
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigLayers:
+class ConfigLayers(NamedTuple):
     """The config files that apply to a command, highest precedence first."""
 
     files: tuple[ConfigFile, ...]
@@ -66,8 +64,7 @@ def resolve(
     return definition.default, None
 
 
-@dataclass(frozen=True, slots=True)
-class PluginSelection:
+class PluginSelection(NamedTuple):
     """Which plugin modules to load and which plugin names to block, and who asked.
 
     Computed before the command line is fully parsed, because plugins add options to it.

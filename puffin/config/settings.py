@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -20,13 +19,11 @@ class ColorChoice(enum.Enum):
     NEVER = "never"
 
 
-def _empty_mapping() -> Mapping[str, Any]:
-    return MappingProxyType({})
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Every global setting, after precedence has been applied.
+class Settings(NamedTuple):
+    """Every global setting, after precedence has been applied (immutable).
 
     ``sources`` records where each non-default value came from (``"--cache-dir"``,
     ``"PUFFIN_CACHE_DIR"``, ``"pyproject.toml [tool.puffin]"``...), for messages and for
@@ -49,8 +46,8 @@ class Settings:
     trace_hooks: bool = False
     project_root: Path | None = None
     """The directory of the pyproject.toml whose ``[tool.puffin]`` was read, if any."""
-    plugin_options: Mapping[str, Any] = field(default_factory=_empty_mapping)
-    sources: Mapping[str, str] = field(default_factory=_empty_mapping)
+    plugin_options: Mapping[str, Any] = _EMPTY
+    sources: Mapping[str, str] = _EMPTY
     warnings: tuple[str, ...] = ()
     """Problems found while reading settings that do not stop the command."""
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from puffin.environment.query import (
     InterpreterQueryError,
@@ -49,8 +48,7 @@ NO_ENVIRONMENT_MESSAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class VersionRequest:
+class VersionRequest(NamedTuple):
     """A request for an interpreter by implementation and version, not by path."""
 
     text: str

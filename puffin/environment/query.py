@@ -17,7 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from puffin.environment.tags import TagFacts
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -25,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from packaging.tags import Tag
+
+    from puffin.environment.tags import TagFacts
 
 MIN_TARGET_PYTHON = (3, 8)
 """The oldest Python puffin installs into (the probe and the venv layout need 3.8)."""
@@ -90,8 +91,25 @@ class Interpreter:
     :meth:`venv_paths` substitutes a real root."""
     venv_placeholder: str = field(repr=False)
     sys_path: tuple[str, ...] = field(repr=False)
-    tag_facts: TagFacts = field(repr=False)
-    """The raw facts the tags were computed from; ``--python-version`` recomputes from them."""
+    raw_tag_facts: Mapping[str, Any] = field(hash=False, repr=False)
+    """The probe's facts for wheel tags, as reported; see :attr:`tag_facts`."""
+
+    @property
+    def tag_facts(self) -> TagFacts:
+        """The facts tags are computed from; ``--python-version`` recomputes from them.
+
+        Built on demand: commands that never look at wheel tags (``venv``) do not pay
+        for importing the tag machinery.
+        """
+        from puffin.environment.tags import TagFacts
+
+        return TagFacts.from_probe(
+            self.raw_tag_facts,
+            implementation_name=self.implementation_name,
+            version=self.version[:2],
+            platform_system=self.markers["platform_system"],
+            pointer_size=self.pointer_size,
+        )
 
     @property
     def tags(self) -> tuple[Tag, ...]:
@@ -178,13 +196,7 @@ def interpreter_from_answer(executable: Path, answer: Mapping[str, Any]) -> Inte
         markers = {str(k): str(v) for k, v in answer["markers"].items()}
         pointer_size = int(answer["pointer_size"])
         venv_scheme = answer["venv_scheme"]
-        facts = TagFacts.from_probe(
-            answer["tag_facts"],
-            implementation_name=str(implementation["name"]),
-            version=version[:2],
-            platform_system=markers["platform_system"],
-            pointer_size=pointer_size,
-        )
+        markers["platform_system"]
         cache_tag = implementation.get("cache_tag")
         return Interpreter(
             executable=executable,
@@ -201,7 +213,7 @@ def interpreter_from_answer(executable: Path, answer: Mapping[str, Any]) -> Inte
             venv_scheme=MappingProxyType({str(k): str(v) for k, v in venv_scheme["paths"].items()}),
             venv_placeholder=str(venv_scheme["placeholder"]),
             sys_path=tuple(str(p) for p in answer.get("sys_path", ())),
-            tag_facts=facts,
+            raw_tag_facts=MappingProxyType(dict(answer["tag_facts"])),
         )
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
         raise InterpreterQueryError(

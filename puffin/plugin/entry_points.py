@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -21,8 +20,7 @@ _SUFFIXES = (".dist-info", ".egg-info")
 _NORMALIZE = re.compile(r"[-_.]+")
 
 
-@dataclass(frozen=True, slots=True)
-class FoundEntryPoint:
+class FoundEntryPoint(NamedTuple):
     """One entry point: ``name = value`` in ``group`` of distribution ``dist_name``."""
 
     name: str

@@ -13,12 +13,10 @@ a one-line error naming the plugin and the hook.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
@@ -39,8 +37,7 @@ ENTRY_POINT_GROUP = "puffin"
 HOOK_PREFIX = "puffin_"
 
 
-@dataclass(frozen=True, slots=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
     """Where a registered plugin came from, for ``puffin plugins list`` and messages."""
 
     name: str
@@ -138,6 +135,8 @@ class PuffinPluginManager(pluggy.PluginManager):
                 if impl.optionalhook:
                     continue
                 known = [name for name, other in self._hook_callers() if other.spec is not None]
+                import difflib
+
                 close = difflib.get_close_matches(hook_name, known, n=1)
                 suggestion = f" (did you mean {close[0]!r}?)" if close else ""
                 info = self.infos.get(impl.plugin_name)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puffin.config.definitions import Kind, SettingDef
 from puffin.errors import UsageError
@@ -71,8 +70,7 @@ CommandRunner = Callable[[argparse.Namespace, "Context"], int]
 """Runs a command: receives the parsed arguments and the context, returns the exit status."""
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     """A command on the ``puffin`` command line.
 
     ``path`` is the words that invoke it, e.g. ``("pip", "install")`` or

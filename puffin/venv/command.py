@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import time
 from typing import TYPE_CHECKING
 
@@ -49,5 +48,7 @@ def create_from_args(args: argparse.Namespace, ctx: Context) -> int:
         f"Created virtual environment at {shown} with {implementation} "
         f"{base.python_full_version} in {elapsed * 1000:.0f}ms"
     )
+    import shlex
+
     ctx.reporter.summary(f"Activate with: source {shlex.quote(str(shown))}/bin/activate")
     return 0
