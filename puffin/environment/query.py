@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from puffin.errors import PuffinError
 
@@ -61,9 +60,12 @@ class UnsupportedInterpreterError(InterpreterQueryError):
         self.version = version
 
 
-@dataclass(frozen=True, slots=True)
-class Interpreter:
-    """What puffin knows about one Python interpreter, as that interpreter reported it."""
+class Interpreter(NamedTuple):
+    """What puffin knows about one Python interpreter, as that interpreter reported it.
+
+    Immutable. A NamedTuple rather than a frozen dataclass because it is defined on every
+    start-up of every command, where the dataclass machinery costs measurable time.
+    """
 
     executable: Path
     """The path puffin was given, made absolute but not resolved (a venv's ``bin/python``
@@ -82,17 +84,24 @@ class Interpreter:
     """``sys.implementation.cache_tag`` (``cpython-311``): names ``__pycache__`` files."""
     pointer_size: int
     """64 or 32: the interpreter's word size in bits."""
-    markers: Mapping[str, str] = field(hash=False)
+    markers: Mapping[str, str]
     """The PEP 508 marker environment (read-only)."""
-    paths: Mapping[str, Path] = field(hash=False)
+    paths: Mapping[str, Path]
     """``sysconfig.get_paths()``: purelib, platlib, scripts, include, data (read-only)."""
-    venv_scheme: Mapping[str, str] = field(hash=False, repr=False)
+    venv_scheme: Mapping[str, str]
     """Install paths of a venv made from this interpreter, rooted at ``venv_placeholder``;
     :meth:`venv_paths` substitutes a real root."""
-    venv_placeholder: str = field(repr=False)
-    sys_path: tuple[str, ...] = field(repr=False)
-    raw_tag_facts: Mapping[str, Any] = field(hash=False, repr=False)
+    venv_placeholder: str
+    sys_path: tuple[str, ...]
+    raw_tag_facts: Mapping[str, Any]
     """The probe's facts for wheel tags, as reported; see :attr:`tag_facts`."""
+
+    def __hash__(self) -> int:
+        # The mappings are unhashable; the identity of an interpreter is in the rest.
+        return hash(self[:9])
+
+    def __repr__(self) -> str:
+        return f"Interpreter({self.display_name})"
 
     @property
     def tag_facts(self) -> TagFacts:

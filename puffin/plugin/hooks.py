@@ -8,7 +8,6 @@ verdict a plugin returns is stamped with that plugin's name.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from puffin.errors import PuffinError
@@ -189,6 +188,8 @@ class Hooks:
             for verdict in result or ():
                 stamped = verdict
                 if not getattr(verdict, "plugin", ""):
+                    import dataclasses  # verdicts are dataclasses; few commands get here
+
                     stamped = dataclasses.replace(verdict, plugin=impl.plugin_name)
                 verdicts.append(stamped)
         return verdicts

@@ -48,7 +48,12 @@ def create_from_args(args: argparse.Namespace, ctx: Context) -> int:
         f"Created virtual environment at {shown} with {implementation} "
         f"{base.python_full_version} in {elapsed * 1000:.0f}ms"
     )
-    import shlex
-
-    ctx.reporter.summary(f"Activate with: source {shlex.quote(str(shown))}/bin/activate")
+    ctx.reporter.summary(f"Activate with: source {_shell_quote(str(shown))}/bin/activate")
     return 0
+
+
+def _shell_quote(text: str) -> str:
+    """``text`` as one POSIX shell word (what shlex.quote does, without importing shlex)."""
+    if text and all(char.isascii() and (char.isalnum() or char in "@%+=:,./-_") for char in text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"

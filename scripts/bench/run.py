@@ -58,6 +58,12 @@ def ensure_bench_env() -> Path:
         pip = [str(bin_dir / "python"), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True)
         subprocess.run([*pip, str(ROOT)], check=True)
+        # Python 3.11's venv seeds setuptools, whose .pth hook runs at every start-up of
+        # every tool in the venv; a pipx or `uv tool` install of puffin has none.
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "uninstall", "-q", "-y", "setuptools"],
+            check=False,
+        )
         marker.write_text(_checkout_stamp())
     return bin_dir
 

@@ -24,7 +24,7 @@ def test_version_imports_nothing_heavy() -> None:
     code = (
         "import sys; from puffin.cli.main import main; main(['--version']);"
         "heavy = [m for m in ('pluggy', 'httpx', 'argparse', 'packaging', 'platformdirs',"
-        " 'importlib.metadata', 'tomllib') if m in sys.modules]; print(heavy)"
+        " 'importlib.metadata', 'tomllib', 'typing', 're') if m in sys.modules]; print(heavy)"
     )
     result = subprocess.run(
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True

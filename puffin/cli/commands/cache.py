@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
 
     from puffin.context import Context
-    from puffin.plugin.registries import CommandRegistry
 
 
 def _dir(args: argparse.Namespace, ctx: Context) -> int:
@@ -43,14 +43,10 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
     del parser
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add ``cache dir`` and ``cache clean``."""
-    registry.add_command(
-        ("cache", "dir"), help="print the cache directory", configure=_no_arguments, run=_dir
-    )
-    registry.add_command(
-        ("cache", "clean"),
-        help="remove everything in the cache",
-        configure=_no_arguments,
-        run=_clean,
-    )
+COMMANDS = MappingProxyType(
+    {
+        "dir": (_no_arguments, _dir),
+        "clean": (_no_arguments, _clean),
+    }
+)
+"""Leaf word -> (configure, run); named in :data:`puffin.cli.commands.CORE_COMMANDS`."""

@@ -8,6 +8,7 @@ and "not implemented yet" rather than pretending.
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from puffin.cli.options import add_python_options, add_requirement_inputs
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     import argparse
 
     from puffin.context import Context
-    from puffin.plugin.registries import CommandRegistry
 
 
 def _not_yet(args: argparse.Namespace, ctx: Context) -> int:
@@ -74,17 +74,16 @@ def _check(parser: argparse.ArgumentParser) -> None:
     add_python_options(parser)
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add ``pip compile | sync | install | uninstall | freeze | list | show | check``."""
-    table = (
-        ("compile", "resolve requirements into a pinned requirements.txt", _compile),
-        ("sync", "make an environment match a requirements file exactly", _sync),
-        ("install", "install packages into an environment", _install),
-        ("uninstall", "remove packages from an environment", _uninstall),
-        ("freeze", "list installed packages in requirements format", _freeze),
-        ("list", "list installed packages", _list),
-        ("show", "show information about installed packages", _show),
-        ("check", "verify installed packages have compatible dependencies", _check),
-    )
-    for name, help_text, configure in table:
-        registry.add_command(("pip", name), help=help_text, configure=configure, run=_not_yet)
+COMMANDS = MappingProxyType(
+    {
+        "compile": (_compile, _not_yet),
+        "sync": (_sync, _not_yet),
+        "install": (_install, _not_yet),
+        "uninstall": (_uninstall, _not_yet),
+        "freeze": (_freeze, _not_yet),
+        "list": (_list, _not_yet),
+        "show": (_show, _not_yet),
+        "check": (_check, _not_yet),
+    }
+)
+"""Leaf word -> (configure, run); named in :data:`puffin.cli.commands.CORE_COMMANDS`."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
 
     from puffin.context import Context
-    from puffin.plugin.registries import CommandRegistry
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +40,5 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add ``plugins list``."""
-    registry.add_command(
-        ("plugins", "list"),
-        help="list plugins with their distribution, origin and hooks",
-        configure=_configure,
-        run=_list,
-    )
+COMMANDS = MappingProxyType({"list": (_configure, _list)})
+"""Leaf word -> (configure, run); named in :data:`puffin.cli.commands.CORE_COMMANDS`."""

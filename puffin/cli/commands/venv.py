@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
 
     from puffin.context import Context
-    from puffin.plugin.registries import CommandRegistry
 
 
 def _configure(parser: argparse.ArgumentParser) -> None:
@@ -38,8 +38,5 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     return create_from_args(args, ctx)
 
 
-def register(registry: CommandRegistry) -> None:
-    """Add ``venv``."""
-    registry.add_command(
-        ("venv",), help="create a virtual environment", configure=_configure, run=_run
-    )
+COMMANDS = MappingProxyType({"venv": (_configure, _run)})
+"""Leaf word -> (configure, run); named in :data:`puffin.cli.commands.CORE_COMMANDS`."""

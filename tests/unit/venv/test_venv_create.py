@@ -283,3 +283,12 @@ def test_refresh_with_another_python_version(
     state = snapshot(venv)
     assert state["base_prefix"] == str(base313.prefix)
     assert str(venv / "lib" / "python3.13" / "site-packages") in state["path"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("text", [".venv", "my env", "it's", "", "/a/b-c_d.e", "ünï", "a$b", "x;y"])
+def test_activation_hint_quotes_like_shlex(text: str) -> None:
+    import shlex
+
+    from puffin.venv.command import _shell_quote
+
+    assert _shell_quote(text) == shlex.quote(text)
