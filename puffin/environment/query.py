@@ -9,7 +9,6 @@ place, or editing the probe, asks again.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -186,8 +185,8 @@ def query_interpreter(executable: Path, *, cache_dir: Path | None) -> Interprete
     cache_file = None
     answer = None
     if cache_dir is not None:
-        digest = _digest(json.dumps(key, sort_keys=True).encode())
-        cache_file = cache_dir / CACHE_BUCKET / f"{digest}.json"
+        digest = _digest(repr(sorted(key.items())).encode())
+        cache_file = cache_dir / CACHE_BUCKET / f"{digest}.marshal"
         answer = _read_cache(cache_file, key)
     if answer is None:
         answer = _run_probe(executable)
@@ -282,6 +281,8 @@ def _run(executable: Path, arguments: list[str]) -> subprocess.CompletedProcess[
 
 
 def _last_json_line(stdout: str) -> dict[str, Any] | None:
+    import json  # only on a cache miss
+
     # site may run .pth files that print; the probe writes its answer last.
     lines = [line for line in stdout.splitlines() if line.strip()]
     if not lines:
@@ -361,10 +362,18 @@ def _cache_key(executable: Path) -> dict[str, Any]:
 
 
 def _read_cache(path: Path, key: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The cached answer for ``key``, or None for a missing, unreadable or foreign entry.
+
+    Entries are marshal data: the probe's answer is plain dicts, lists, strings and
+    numbers, and marshal (built into the interpreter) loads them without importing json,
+    which start-up time cares about. A file marshal cannot read (another Python's
+    format, a torn write) is simply a miss.
+    """
+    import marshal
+
     try:
-        with path.open(encoding="utf-8") as f:
-            entry = json.load(f)
-    except (OSError, ValueError):
+        entry = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache, loads no code
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key:
         return None
@@ -378,12 +387,14 @@ def _write_cache(path: Path, key: Mapping[str, Any], answer: Mapping[str, Any]) 
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
     except OSError:
         return
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "answer": answer}, f)
+        import marshal
+
+        with os.fdopen(fd, "wb") as f:
+            f.write(marshal.dumps({"key": dict(key), "answer": dict(answer)}))
         Path(temporary).replace(path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)

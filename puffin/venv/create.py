@@ -210,13 +210,29 @@ def _quote_fish(text: str) -> str:
 
 
 def _replace_file(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
+    """Write ``path`` so that a reader never sees half a file.
+
+    A new file is created exclusively and written in place (nobody can be reading it
+    yet); an existing one is replaced through a temporary sibling and a rename.
+    """
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    except FileExistsError:
+        pass
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 
 
 def _replace_symlink(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target``: created directly when new, else swapped by rename."""
+    try:
+        link.symlink_to(target)
+        return
+    except FileExistsError:
+        pass
     temporary = link.with_name(f".{link.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(target)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import re
 import sys
@@ -155,7 +155,7 @@ def test_too_old_interpreter_is_rejected_clearly(minor: str, full: str, tmp_path
     )
     assert caught.value.version == tuple(int(p) for p in version.split("."))
     assert caught.value.exit_code == 1
-    assert not list(tmp_path.rglob("*.json")), "failures are not cached"
+    assert not list(tmp_path.rglob("*.marshal")), "failures are not cached"
 
 
 def test_missing_executable(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_answer_is_cached_on_disk(tmp_path: Path, probes: ProbeCounter) -> None:
     assert first == second
     entries = list((tmp_path / CACHE_BUCKET).iterdir())
     assert len(entries) == 1, "one entry and no temporary files left behind"
-    entry = json.loads(entries[0].read_text())
+    entry = marshal.loads(entries[0].read_bytes())
     assert entry["key"]["executable"] == str(python)
     assert entry["key"]["resolved"] == str(python.resolve())
     assert entry["answer"]["version_info"][:2] == [3, 12]
@@ -264,11 +264,11 @@ def test_corrupt_cache_entry_is_replaced(tmp_path: Path, probes: ProbeCounter) -
     python = pyenv_python("3.12")
     query_interpreter(python, cache_dir=tmp_path)
     (entry,) = (tmp_path / CACHE_BUCKET).iterdir()
-    entry.write_text("{not json")
+    entry.write_bytes(b"\x00not marshal data")
     interpreter = query_interpreter(python, cache_dir=tmp_path)
     assert probes.calls == 2
     assert interpreter.version[:2] == (3, 12)
-    assert json.loads(entry.read_text())["answer"]["version_info"][:2] == [3, 12]
+    assert marshal.loads(entry.read_bytes())["answer"]["version_info"][:2] == [3, 12]
 
 
 def test_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
