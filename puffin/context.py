@@ -1,8 +1,8 @@
 """The context object: everything a command shares, passed explicitly, never global.
 
 One :class:`Context` is made per command. Settings, hooks, reporter and cache travel in it
-to every layer and to every hook that takes ``ctx``. Later layers (HTTP client, in-flight
-map) join it for the duration of a command's event loop.
+to every layer and to every hook that takes ``ctx``. The HTTP client (and later the
+in-flight map) join it for the duration of a command's event loop.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from puffin.cache.dirs import Cache
+    from puffin.client import HttpClient
     from puffin.config.load import ConfigLayers
     from puffin.config.settings import Settings
     from puffin.plugin.hooks import Hooks
     from puffin.plugin.protocols import Reporter
+    from puffin.sources import SourceOptions
 
 
 class Context(NamedTuple):
@@ -36,3 +38,13 @@ class Context(NamedTuple):
     environ: Mapping[str, str]
     """A snapshot of the process environment taken when the command started."""
     cwd: Path
+    source_options: SourceOptions | None = None
+    """Where packages come from (indexes, find-links, refresh, offline), for commands that
+    use package sources."""
+    client: HttpClient | None = None
+    """The HTTP client, for commands that use the network, while their event loop runs.
+
+    Commands that need it open one with :func:`puffin.client.open_client` and derive a
+    context that carries it (``ctx._replace(client=client)``); index sources and
+    credential plugins receive that context.
+    """

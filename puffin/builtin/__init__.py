@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 BUILTIN_PLUGINS: Mapping[str, str] = MappingProxyType(
     {
         "reporter": "puffin.builtin.reporter",
+        "index_registry": "puffin.builtin.index_registry",
+        "index_flat": "puffin.builtin.index_flat",
     }
 )
 """Plugin name -> module, in registration order."""

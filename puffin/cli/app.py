@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
 
+    from puffin.context import Context
     from puffin.plugin.protocols import Reporter
 
 
@@ -83,6 +85,23 @@ def _write_stderr(text: str) -> None:
 
 
 def _run(args: Sequence[str], environ: dict[str, str]) -> int:
+    namespace, ctx = bootstrap(args, environ)
+    try:
+        status: int = namespace.command.run(namespace, ctx)
+        return status
+    except PuffinError as error:
+        _report_error(error, ctx.reporter, ctx.settings.verbosity)
+        return error.exit_code
+    finally:
+        ctx.cache.close()
+
+
+def bootstrap(args: Sequence[str], environ: dict[str, str]) -> tuple[argparse.Namespace, Context]:
+    """Everything before a command runs: config, plugins, parsing, settings, context.
+
+    Also the entry point for tools (benchmarks, tests) that drive puffin's layers with a
+    context made exactly as the command line makes it. The caller closes ``ctx.cache``.
+    """
     from puffin.cache.dirs import Cache
     from puffin.cli.commands import register_core_commands
     from puffin.cli.parser import build_parser, given_values
@@ -129,11 +148,4 @@ def _run(args: Sequence[str], environ: dict[str, str]) -> int:
         environ=environ,
         cwd=cwd,
     )
-    try:
-        status: int = namespace.command.run(namespace, ctx)
-        return status
-    except PuffinError as error:
-        _report_error(error, reporter, settings.verbosity)
-        return error.exit_code
-    finally:
-        cache.close()
+    return namespace, ctx

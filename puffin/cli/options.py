@@ -64,3 +64,64 @@ def add_requirement_inputs(parser: argparse.ArgumentParser, *, positional: str) 
         metavar="FILE",
         help="override versions with an overrides file",
     )
+
+
+def add_index_options(parser: argparse.ArgumentParser) -> None:
+    """Where packages come from: indexes, find-links, strategy, refresh and offline mode."""
+    group = parser.add_argument_group("index options")
+    group.add_argument(
+        "-i",
+        "--index-url",
+        metavar="URL",
+        help="the main package index (default: PyPI's simple API) [env: PUFFIN_INDEX_URL]",
+    )
+    group.add_argument(
+        "--extra-index-url",
+        dest="extra_index_urls",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="another index, consulted after the main one [env: PUFFIN_EXTRA_INDEX_URL]",
+    )
+    group.add_argument(
+        "--no-index",
+        action="store_true",
+        default=None,
+        help="ignore every index; only --find-links locations are used",
+    )
+    group.add_argument(
+        "-f",
+        "--find-links",
+        dest="find_links",
+        action="append",
+        default=None,
+        metavar="PATH|URL",
+        help="a directory of distributions, or an HTML page of links [env: PUFFIN_FIND_LINKS]",
+    )
+    group.add_argument(
+        "--index-strategy",
+        choices=("first-index", "unsafe-best-match"),
+        default=None,
+        help="first-index (default): a project found on one index is not looked for on "
+        "later ones; unsafe-best-match: merge all indexes [env: PUFFIN_INDEX_STRATEGY]",
+    )
+    group.add_argument(
+        "--refresh",
+        action="store_true",
+        default=None,
+        help="revalidate every cached response with the server",
+    )
+    group.add_argument(
+        "--refresh-package",
+        dest="refresh_packages",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="revalidate cached responses for this package",
+    )
+    group.add_argument(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="use only the cache; never touch the network [env: PUFFIN_OFFLINE]",
+    )

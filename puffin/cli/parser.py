@@ -168,6 +168,8 @@ def build_parser(
 def _group_help(prefix: tuple[str, ...]) -> str:
     if prefix == ("pip",):
         return "pip-compatible commands: compile, sync, install, uninstall, freeze, list, ..."
+    if prefix == ("pip", "index"):
+        return "inspect package indexes"
     return f"{' '.join(prefix)} commands"
 
 

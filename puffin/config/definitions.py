@@ -22,6 +22,7 @@ class Kind(enum.Enum):
     STRING = "string"
     BOOL = "bool"
     INT = "int"
+    FLOAT = "float"
     PATH = "path"
     CHOICE = "choice"
     LIST = "list"
@@ -85,6 +86,13 @@ class SettingDef(NamedTuple):
                 return int(str(value))
             except ValueError:
                 raise UsageError(f"{where}: expected an integer, got {value!r}") from None
+        if self.kind is Kind.FLOAT:
+            if isinstance(value, bool):
+                raise UsageError(f"{where}: expected a number, got {value!r}")
+            try:
+                return float(str(value))
+            except ValueError:
+                raise UsageError(f"{where}: expected a number, got {value!r}") from None
         if self.kind is Kind.LIST:
             if isinstance(value, str):
                 return (value,)

@@ -41,6 +41,22 @@ class TargetEnvironment:
     is_exact: bool
     """False when built from ``--python-version``: markers and tags are a projection."""
 
+    @property
+    def python_full_version(self) -> str:
+        """The ``python_full_version`` marker: what ``Requires-Python`` is checked against."""
+        return self.markers["python_full_version"]
+
+    def describe(self) -> str:
+        """For messages: ``CPython 3.11.7 on Linux x86_64`` (``Python 3.12`` when projected)."""
+        implementation = self.markers.get("platform_python_implementation", "Python")
+        platform = (
+            f"{self.markers.get('platform_system', '')} {self.markers.get('platform_machine', '')}"
+        )
+        version = (
+            self.python_full_version if self.is_exact else ".".join(map(str, self.python_version))
+        )
+        return f"{implementation} {version} on {platform.strip()}"
+
     @classmethod
     def from_interpreter(cls, interpreter: Interpreter) -> TargetEnvironment:
         """The target that is exactly ``interpreter``."""

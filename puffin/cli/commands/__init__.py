@@ -26,6 +26,11 @@ CORE_COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("pip", "list"), "list installed packages", "pip"),
     (("pip", "show"), "show information about installed packages", "pip"),
     (("pip", "check"), "verify installed packages have compatible dependencies", "pip"),
+    (
+        ("pip", "index", "versions"),
+        "list the versions of a package that the configured sources offer",
+        "pip_index",
+    ),
     (("venv",), "create a virtual environment", "venv"),
     (("cache", "dir"), "print the cache directory", "cache"),
     (("cache", "clean"), "remove everything in the cache", "cache"),

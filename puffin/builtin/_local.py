@@ -1,0 +1,67 @@
+"""Reading index pages and files from the local file system (``file:`` URLs and paths)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from puffin.types.answer import Failed, Found, NotFound
+
+if TYPE_CHECKING:
+    from puffin.types.answer import Answer
+    from puffin.types.dist import DistFile
+
+
+def path_of(location: str) -> Path:
+    """The path a ``file:`` URL or a plain path names."""
+    if location.startswith("file:"):
+        return Path(unquote(urlsplit(location).path))
+    return Path(location).expanduser()
+
+
+def read_local_page(url: str) -> Answer[tuple[bytes, str, str]]:
+    """A project page of a simple index on disk: ``index.html`` in the project directory.
+
+    Returns the content, its content type and the page's URL (for relative links).
+    """
+    directory = path_of(url)
+    for name, content_type in (
+        ("index.json", "application/vnd.pypi.simple.v1+json"),
+        ("index.html", "text/html"),
+    ):
+        page = directory / name
+        try:
+            return Found((page.read_bytes(), content_type, page.as_uri()))
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            return Failed(str(page), error.strerror or str(error))
+    return NotFound(str(directory))
+
+
+def copy_local_file(file: DistFile, dest: Path) -> Answer[Path]:
+    """Copy a local distribution to ``dest``, checking the hashes the source gave."""
+    source = path_of(file.url)
+    if not source.is_file():
+        return NotFound(str(source))
+    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, temporary)
+        for algorithm, expected in file.hashes:
+            actual = hashlib.new(algorithm, temporary.read_bytes()).hexdigest()
+            if actual != expected:
+                temporary.unlink(missing_ok=True)
+                return Failed(
+                    file.filename,
+                    f"hash mismatch for {file.filename}: expected {algorithm}:{expected}, "
+                    f"got {algorithm}:{actual}",
+                )
+        os.replace(temporary, dest)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        return Failed(str(source), error.strerror or str(error))
+    return Found(dest)

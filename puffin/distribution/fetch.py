@@ -1,0 +1,143 @@
+"""Core metadata of a distribution file, as cheaply as the source allows.
+
+In order: the metadata cache; the PEP 658 ``.metadata`` file when the index offers one;
+HTTP range requests that read only the wheel's central directory and METADATA; the whole
+wheel. Every answer is cached in the ``metadata-v1`` bucket, keyed by the file's sha256
+when the index gives one and by its URL otherwise (hashes are optional in the simple API).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from puffin.types.answer import Failed, Found, NotFound, Offline
+
+if TYPE_CHECKING:
+    from puffin.cache.dirs import Cache
+    from puffin.client import HttpClient
+    from puffin.types.answer import Answer
+    from puffin.types.dist import DistFile
+
+METADATA_BUCKET = "metadata-v1"
+
+
+def metadata_cache_path(cache: Cache, file: DistFile) -> Path:
+    """Where the metadata of ``file`` is cached."""
+    sha256 = file.hash("sha256")
+    key = f"sha256-{sha256}" if sha256 else "url-" + hashlib.sha256(file.url.encode()).hexdigest()
+    return cache.bucket(METADATA_BUCKET) / f"{key}.METADATA"
+
+
+def local_path(url: str) -> Path | None:
+    """The local path of a ``file:`` URL, or None for any other URL."""
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return None
+    return Path(unquote(parts.path))
+
+
+async def fetch_core_metadata(
+    file: DistFile, *, client: HttpClient | None, cache: Cache
+) -> Answer[bytes]:
+    """The METADATA of wheel ``file`` (see the module docstring for the order of attempts).
+
+    Source distributions are not handled here: their metadata needs a build.
+    """
+    from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
+
+    if not file.is_wheel:
+        return Failed(file.filename, "a source distribution must be built to read its metadata")
+    cached = metadata_cache_path(cache, file)
+    try:
+        return Found(cached.read_bytes())
+    except FileNotFoundError:
+        pass
+
+    path = local_path(file.url)
+    if path is not None:
+        if not path.is_file():
+            return NotFound(str(path))
+        data = read_wheel_metadata_from_file(path, file.filename)
+        _store(cached, data)
+        return Found(data)
+
+    if client is None:
+        return Failed(file.filename, "no HTTP client available for a remote file")
+    answer = await _fetch_remote(file, client, cache)
+    if isinstance(answer, Found):
+        _store(cached, answer.value)
+    return answer
+
+
+async def _fetch_remote(file: DistFile, client: HttpClient, cache: Cache) -> Answer[bytes]:
+    from puffin.distribution.lazy_wheel import (
+        LazyWheelError,
+        read_wheel_metadata,
+        read_wheel_metadata_from_file,
+    )
+
+    if file.has_core_metadata:
+        # PEP 658: the metadata lives at the file's URL (without fragment) + ".metadata".
+        answer = await client.get(file.url.partition("#")[0] + ".metadata")
+        if isinstance(answer, Found):
+            return Found(answer.value.content)
+        if isinstance(answer, Offline):
+            return answer
+        # A missing or broken .metadata file: fall back to reading the wheel itself.
+
+    length = await client.content_length(file.url)
+    if isinstance(length, Offline):
+        return length
+    if isinstance(length, Found) and length.value:
+        reader = _ClientRangeReader(client, file.url, length.value)
+        try:
+            return Found(await read_wheel_metadata(reader, file.filename))
+        except (LazyWheelError, _RangeFailed):
+            pass  # the server lied about ranges, or the zip is unusual: download it whole
+
+    downloads = cache.bucket("downloads-tmp-v1")
+    target = downloads / f"{os.getpid()}-{hashlib.sha256(file.url.encode()).hexdigest()}.whl"
+    hashes = dict(file.hashes)
+    downloaded = await client.download(file.url, target, hashes=hashes)
+    if not isinstance(downloaded, Found):
+        return downloaded
+    try:
+        return Found(read_wheel_metadata_from_file(downloaded.value, file.filename))
+    finally:
+        downloaded.value.unlink(missing_ok=True)
+
+
+class _RangeFailed(Exception):
+    """A range request failed; the caller downloads the whole wheel instead."""
+
+
+class _ClientRangeReader:
+    """A :class:`~puffin.distribution.lazy_wheel.RangeReader` over the HTTP client."""
+
+    def __init__(self, client: HttpClient, url: str, length: int) -> None:
+        self._client = client
+        self._url = url
+        self._length = length
+
+    async def size(self) -> int | None:
+        return self._length
+
+    async def read(self, start: int, end: int) -> bytes:
+        answer = await self._client.get_range(self._url, start, end)
+        if isinstance(answer, Found):
+            return answer.value
+        raise _RangeFailed(getattr(answer, "reason", "range request failed"))
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically; two processes storing the same metadata both succeed."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a read-only cache is not an error

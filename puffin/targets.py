@@ -1,0 +1,60 @@
+"""Which environment a command resolves for or acts on, from its options."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from puffin.config.definitions import Kind, SettingDef
+from puffin.config.load import resolve
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from puffin.context import Context
+    from puffin.environment.query import Interpreter
+    from puffin.environment.target import TargetEnvironment
+
+PYTHON = SettingDef("python", Kind.STRING, "the interpreter or environment to use")
+PYTHON_VERSION = SettingDef("python_version", Kind.STRING, "the Python version to resolve for")
+
+
+def interpreter_for_args(
+    args: argparse.Namespace, ctx: Context, *, fall_back_to_system: bool = False
+) -> Interpreter:
+    """The interpreter of ``--python`` / ``PUFFIN_PYTHON``, else the active environment.
+
+    With ``fall_back_to_system`` (read-only commands such as ``pip index versions``),
+    no virtual environment is not an error: the first ``python3`` on PATH is used.
+    """
+    from puffin.environment.discovery import find_interpreter
+    from puffin.environment.query import CACHE_BUCKET
+
+    request, _ = resolve(PYTHON, {"python": getattr(args, "python", None)}, ctx.environ, ctx.config)
+    system = bool(getattr(args, "system", False))
+    ctx.cache.bucket(CACHE_BUCKET)
+    common = {"environ": ctx.environ, "cwd": ctx.cwd, "cache_dir": ctx.cache.root}
+    try:
+        return find_interpreter(request, system=system, **common)  # type: ignore[arg-type]
+    except PuffinError:
+        if not fall_back_to_system or request or system:
+            raise
+        return find_interpreter(None, system=True, **common)  # type: ignore[arg-type]
+
+
+def target_for_args(
+    args: argparse.Namespace, ctx: Context, *, fall_back_to_system: bool = True
+) -> TargetEnvironment:
+    """The target environment: the interpreter's, or ``--python-version``'s projection."""
+    from puffin.environment.target import TargetEnvironment
+
+    interpreter = interpreter_for_args(args, ctx, fall_back_to_system=fall_back_to_system)
+    version, _ = resolve(
+        PYTHON_VERSION,
+        {"python_version": getattr(args, "python_version", None)},
+        ctx.environ,
+        ctx.config,
+    )
+    if version:
+        return TargetEnvironment.for_python_version(interpreter, version)
+    return TargetEnvironment.from_interpreter(interpreter)
