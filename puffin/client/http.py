@@ -277,6 +277,43 @@ class HttpClient:
 
         return await self._with_retries("GET", split.display, shown, attempt)
 
+    async def get_tail(self, url: str, length: int) -> Answer[tuple[int, bytes]]:
+        """The last ``length`` bytes of ``url`` and its total size, in one request.
+
+        A suffix range (``Range: bytes=-N``) answers both questions a lazy wheel reader
+        needs at once, where a HEAD followed by a range would take two round trips.
+        A server answering 200 instead of 206 -> ``Failed("range requests not supported")``.
+        """
+        if length <= 0:
+            raise ValueError(f"not a suffix length: {length}")
+        shown = redact_url(url)
+        split = self._split(url)
+        if isinstance(split, Failed):
+            return split
+        if self._options.offline:
+            return Offline(shown)
+        headers = {**_IDENTITY, "Range": f"bytes=-{length}"}
+
+        async def attempt() -> Answer[tuple[int, bytes]] | _Retry:
+            begun = time.monotonic()
+            async with self._slots, self._exchange("GET", split, headers) as response:
+                status = response.status_code
+                if status == 200:
+                    self._log_response(split, response, None, begun, note=" (no range)")
+                    return Failed(shown, "range requests not supported")
+                if status != 206:
+                    await response.aread()
+                    self._log_response(split, response, None, begun)
+                    return self._classify(response, shown)
+                body = b"".join([chunk async for chunk in response.aiter_raw()])
+                short = _short_body(response, len(body))
+                if short is not None:
+                    return _Retry(short)
+                self._log_response(split, response, None, begun)
+                return _parse_tail(response.headers.get("content-range", ""), body, shown)
+
+        return await self._with_retries("GET", split.display, shown, attempt)
+
     async def content_length(self, url: str) -> Answer[int | None]:
         """The size of ``url`` from a HEAD request, or None when the server gives no
         ``Content-Length`` or does not advertise ``Accept-Ranges: bytes``."""
@@ -773,3 +810,21 @@ async def create_client(
             log=log,
             extra_secrets=frozenset(proxy_secrets),
         )
+
+
+def _parse_tail(content_range: str, body: bytes, shown: str) -> Answer[tuple[int, bytes]] | _Retry:
+    """Check a suffix-range answer: ``bytes A-B/TOTAL`` with B = TOTAL - 1."""
+    unit, _, spec = content_range.partition(" ")
+    span, _, total_text = spec.partition("/")
+    first, _, last = span.partition("-")
+    try:
+        if unit.strip().lower() != "bytes":
+            raise ValueError(content_range)
+        first_byte, last_byte, total = int(first), int(last), int(total_text)
+    except ValueError:
+        return Failed(shown, f"unusable Content-Range {content_range!r}")
+    if last_byte != total - 1:
+        return Failed(shown, f"server sent bytes {first_byte}-{last_byte} of {total}, not the tail")
+    if len(body) != last_byte - first_byte + 1:
+        return _Retry(f"truncated body: received {len(body)} of {last_byte - first_byte + 1} bytes")
+    return Found((total, body))

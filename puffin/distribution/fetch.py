@@ -89,15 +89,13 @@ async def _fetch_remote(file: DistFile, client: HttpClient, cache: Cache) -> Ans
             return answer
         # A missing or broken .metadata file: fall back to reading the wheel itself.
 
-    length = await client.content_length(file.url)
-    if isinstance(length, Offline):
-        return length
-    if isinstance(length, Found) and length.value:
-        reader = _ClientRangeReader(client, file.url, length.value)
-        try:
-            return Found(await read_wheel_metadata(reader, file.filename))
-        except (LazyWheelError, _RangeFailed):
-            pass  # the server lied about ranges, or the zip is unusual: download it whole
+    reader = _ClientRangeReader(client, file.url)
+    try:
+        return Found(await read_wheel_metadata(reader, file.filename))
+    except (LazyWheelError, _RangeFailed):
+        pass  # no range support, or an unusual zip: download it whole
+    if reader.offline is not None:
+        return reader.offline
 
     downloads = cache.bucket("downloads-tmp-v1")
     target = downloads / f"{os.getpid()}-{hashlib.sha256(file.url.encode()).hexdigest()}.whl"
@@ -116,17 +114,35 @@ class _RangeFailed(Exception):
 
 
 class _ClientRangeReader:
-    """A :class:`~puffin.distribution.lazy_wheel.RangeReader` over the HTTP client."""
+    """A :class:`~puffin.distribution.lazy_wheel.RangeReader` over the HTTP client.
 
-    def __init__(self, client: HttpClient, url: str, length: int) -> None:
+    The size comes with the first read: one suffix-range request returns the end of the
+    file (which holds the zip's central directory) and, in its Content-Range, the total
+    size; reads inside that tail are then answered from memory.
+    """
+
+    def __init__(self, client: HttpClient, url: str) -> None:
         self._client = client
         self._url = url
-        self._length = length
+        self._tail_start = 0
+        self._tail = b""
+        self.offline: Offline | None = None
 
     async def size(self) -> int | None:
-        return self._length
+        from puffin.distribution.lazy_wheel import TAIL_SIZE
+
+        answer = await self._client.get_tail(self._url, TAIL_SIZE)
+        if isinstance(answer, Offline):
+            self.offline = answer
+        if not isinstance(answer, Found):
+            return None
+        total, self._tail = answer.value
+        self._tail_start = total - len(self._tail)
+        return total
 
     async def read(self, start: int, end: int) -> bytes:
+        if self._tail and start >= self._tail_start:
+            return self._tail[start - self._tail_start : end - self._tail_start]
         answer = await self._client.get_range(self._url, start, end)
         if isinstance(answer, Found):
             return answer.value

@@ -92,7 +92,7 @@ _MAX_COMMENT: Final = 0xFFFF
 
 # The first read: 64 KiB, or exactly enough for the largest possible comment, its EOCD and a
 # ZIP64 locator, whichever is more, so that the end records are always in it.
-_TAIL_SIZE: Final = max(64 * 1024, _EOCD.size + _MAX_COMMENT + _ZIP64_LOCATOR.size)
+TAIL_SIZE: Final = max(64 * 1024, _EOCD.size + _MAX_COMMENT + _ZIP64_LOCATOR.size)
 # The local header's extra field may be longer than the central directory's copy (ZIP64
 # sizes, extended timestamps, alignment padding). The read of METADATA stops at the next
 # member anyway; this only bounds it when the next member is far away.
@@ -400,7 +400,7 @@ async def read_wheel_metadata(reader: RangeReader, filename: str) -> bytes:
         raise RangeRequestsUnsupported(f"the server of {filename} does not serve byte ranges")
     if size < _EOCD.size:
         raise LazyWheelError(f"{filename} is not a ZIP archive ({size} bytes)")
-    tail_start = max(0, size - _TAIL_SIZE)
+    tail_start = max(0, size - TAIL_SIZE)
     tail = await reader.read(tail_start, size)
     if len(tail) != size - tail_start:
         raise LazyWheelError(

@@ -894,11 +894,17 @@ class StaticIndexServer:
         *,
         auth: tuple[str, str] | None = None,
         serve_json: bool = True,
+        serve_ranges: bool = True,
+        cache_control: str = "max-age=0, must-revalidate",
         host: str = "127.0.0.1",
     ) -> None:
         self.root = Path(root)
+        self.cache_control = cache_control
+        """The Cache-Control header of every page and file (PyPI sends max-age=600 on pages)."""
         self.auth = auth
         self.serve_json = serve_json
+        self.serve_ranges = serve_ranges
+        """False imitates a server without range support: no Accept-Ranges, Range ignored."""
         self.host = host
         self.faults = FaultQueue()
         self._requests: list[RequestRecord] = []
@@ -1056,7 +1062,7 @@ class StaticIndexServer:
                 return self._file_response(handler, page)
             return _text_response(404, "not found")
         if target.is_file():
-            return self._file_response(handler, target)
+            return self._file_response(handler, target, ranges=self.serve_ranges)
         # PEP 503: a request for an unnormalized project name goes to the normalized page.
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "simple":
@@ -1099,7 +1105,7 @@ class StaticIndexServer:
         headers = [
             ("Content-Type", content_type or _file_content_type(path)),
             ("ETag", etag),
-            ("Cache-Control", "max-age=0, must-revalidate"),
+            ("Cache-Control", self.cache_control),
         ]
         if ranges:
             headers.append(("Accept-Ranges", "bytes"))
@@ -1139,8 +1145,16 @@ class LocalIndex(StaticIndexServer):
         relative_urls: bool = True,
         auth: tuple[str, str] | None = None,
         serve_json: bool = True,
+        serve_ranges: bool = True,
+        cache_control: str = "max-age=0, must-revalidate",
     ) -> None:
-        super().__init__(root, auth=auth, serve_json=serve_json)
+        super().__init__(
+            root,
+            auth=auth,
+            serve_json=serve_json,
+            serve_ranges=serve_ranges,
+            cache_control=cache_control,
+        )
         self.builder = IndexBuilder(
             self.root, hashes=hashes, metadata_files=metadata_files, relative_urls=relative_urls
         )
@@ -1190,4 +1204,6 @@ class LocalIndexFactory(Protocol):
         relative_urls: bool = True,
         auth: tuple[str, str] | None = None,
         serve_json: bool = True,
+        serve_ranges: bool = True,
+        cache_control: str = "max-age=0, must-revalidate",
     ) -> LocalIndex: ...

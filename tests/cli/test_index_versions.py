@@ -186,3 +186,19 @@ def test_real_pypi(run_puffin) -> None:
     result = run_puffin("pip", "index", "versions", "six")
     result.assert_ok()
     assert "1.16.0" in versions_line(result.stdout)
+
+
+def test_fresh_pages_come_from_cache_until_refreshed(run_puffin, local_index, dists) -> None:
+    index = local_index(dists.values(), cache_control="max-age=600")
+    args = ("pip", "index", "versions", "alpha", "-i", index.simple_url)
+    run_puffin(*args).assert_ok()
+    assert index.count("/simple/alpha/") == 1
+    run_puffin(*args).assert_ok()
+    assert index.count("/simple/alpha/") == 1, "a fresh cached page is not asked for again"
+    run_puffin(*args, "--refresh-package", "Alpha").assert_ok()
+    assert index.count("/simple/alpha/") == 2
+    assert index.count("/simple/alpha/", status=304) == 1, "revalidated, not downloaded again"
+    run_puffin(*args, "--refresh").assert_ok()
+    assert index.count("/simple/alpha/") == 3
+    run_puffin(*args, "--refresh-package", "other").assert_ok()
+    assert index.count("/simple/alpha/") == 3

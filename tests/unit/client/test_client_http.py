@@ -282,6 +282,27 @@ def test_get_range(files_server: StaticIndexServer) -> None:
     assert all(r.headers.get("Accept-Encoding") == "identity" for r in files_server.requests)
 
 
+def test_get_tail_gives_size_and_tail_in_one_request(files_server: StaticIndexServer) -> None:
+    data = bytes(range(256)) * 40
+
+    async def action(client: HttpClient) -> list[Answer[tuple[int, bytes]]]:
+        url = files_server.url + "/files/data.bin"
+        return [await client.get_tail(url, 100), await client.get_tail(url, 99_999)]
+
+    short, whole = run(_with_client(FAST, action))
+    assert short == Found((10240, data[-100:]))
+    assert whole == Found((10240, data)), "a suffix longer than the file gives all of it"
+    assert [r.range for r in files_server.requests] == ["bytes=-100", "bytes=-99999"]
+
+
+def test_get_tail_without_range_support(index: LocalIndex) -> None:
+    async def action(client: HttpClient) -> Answer[tuple[int, bytes]]:
+        return await client.get_tail(index.simple_url + "demo/", 10)
+
+    answer = run(_with_client(FAST, action))
+    assert answer == Failed(index.simple_url + "demo/", "range requests not supported")
+
+
 def test_range_not_supported(index: LocalIndex) -> None:
     # Simple pages are served without range support: 200 with the whole page.
     async def action(client: HttpClient) -> Answer[bytes]:
