@@ -744,6 +744,18 @@ def proxy_map(environ: Mapping[str, str]) -> dict[str, str | None]:
     return mounts
 
 
+def _h2_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("h2") is not None
+
+
+# HTTP/2 multiplexes every request to a host over one connection: one DNS lookup and one
+# TLS handshake per host instead of one per concurrent request (PyPI and its file host
+# both speak it). httpx needs the h2 package for it.
+_HTTP2 = _h2_available()
+
+
 @contextlib.asynccontextmanager
 async def create_client(
     options: ClientOptions,
@@ -765,7 +777,7 @@ async def create_client(
         return httpx.AsyncHTTPTransport(
             verify=context,
             http1=True,
-            http2=False,
+            http2=_HTTP2,
             limits=limits,
             trust_env=False,
             proxy=proxy,

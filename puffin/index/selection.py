@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from puffin.index.filenames import parse_dist_filename
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
     from packaging.tags import Tag
     from packaging.utils import BuildTag, NormalizedName
-    from packaging.version import Version
 
     from puffin.environment.target import TargetEnvironment
     from puffin.types.dist import DistFile
@@ -94,14 +94,47 @@ def group_by_version(
     Files of other projects and names that do not parse are left out: simple pages and
     find-links pages may link anything. Versions that are equal under PEP 440 (``1.0`` and
     ``1.0.0``) share one entry.
+
+    Wheels are grouped by their name and version fields alone; their tags are parsed only
+    when a version's files are ranked (:func:`rank_files` drops a wheel whose tags do not
+    parse). A large project lists 10,000+ files, and a resolver looks at few versions.
     """
     project = canonicalize_name(project)
     groups: dict[Version, list[DistFile]] = {}
+    versions: dict[str, Version | None] = {}
+    names: dict[str, bool] = {}
     for file in files:
-        parsed = parse_dist_filename(file.filename, project=project)
+        filename = file.filename
+        if filename.endswith(".whl"):
+            parts = filename[:-4].split("-")
+            if len(parts) not in (5, 6):
+                continue
+            raw_name, raw_version = parts[0], parts[1]
+            matches = names.get(raw_name)
+            if matches is None:
+                matches = names[raw_name] = canonicalize_name(raw_name) == project
+            if not matches:
+                continue
+            version = versions.get(raw_version, _UNSEEN)
+            if version is _UNSEEN:
+                version = versions[raw_version] = _version_or_none(raw_version)
+            if version is not None:
+                groups.setdefault(version, []).append(file)
+            continue
+        parsed = parse_dist_filename(filename, project=project)
         if parsed is not None and parsed.name == project:
             groups.setdefault(parsed.version, []).append(file)
     return {version: tuple(groups[version]) for version in sorted(groups, reverse=True)}
+
+
+_UNSEEN: Any = object()
+
+
+def _version_or_none(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
 
 
 def rank_files(

@@ -193,9 +193,85 @@ def workload_venv(bin_dir: Path, rounds: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+REQUIREMENTS = Path(__file__).resolve().parent / "requirements"
+SETS = ("small", "web", "datasci")
+
+
+def workload_metadata(bin_dir: Path, rounds: int) -> None:
+    """Metadata of every pin of a real set (puffin) beside ``uv pip compile`` of the set.
+
+    puffin has no resolver yet, so its side lists every pinned project and fetches the
+    metadata of the pinned version's best wheel: the network work a cold resolution of
+    the set cannot avoid. ``uv pip compile`` of the same input is the nearest equivalent.
+    Cold runs start from an empty cache directory, warm runs from the one the previous
+    run of the same tool filled.
+    """
+    rounds = max(3, rounds // 6)  # cold runs of the large set take seconds each
+    scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-metadata-"))
+    driver = Path(__file__).resolve().parent / "puffin_metadata.py"
+    python = str(bin_dir / "python")
+    try:
+        for name in SETS:
+            pins = REQUIREMENTS / f"{name}.txt"
+            source = REQUIREMENTS / f"{name}.in"
+            count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
+
+            def cold(tool: str) -> Callable[[], None]:
+                return lambda: shutil.rmtree(scratch / f"{tool}-cold", ignore_errors=True)
+
+            def puffin(cache: str, pins: Path = pins) -> list[str]:
+                return [
+                    python,
+                    str(driver),
+                    str(pins),
+                    "-q",
+                    "--python-version",
+                    "3.11",
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            def uv(cache: str, source: Path = source) -> list[str]:
+                return [
+                    str(bin_dir / "uv"),
+                    "pip",
+                    "compile",
+                    str(source),
+                    "-q",
+                    "--python-version",
+                    "3.11",
+                    "--no-header",
+                    "-o",
+                    os.devnull,
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            tools = [
+                Tool("puffin metadata (cold)", puffin("puffin-cold"), cold("puffin")),
+                Tool("uv pip compile (cold)", uv("uv-cold"), cold("uv")),
+                Tool("puffin metadata (warm)", puffin("puffin-warm")),
+                Tool("uv pip compile (warm)", uv("uv-warm")),
+            ]
+            report(
+                f"metadata of {name} ({count} pins)",
+                measure(tools, rounds, warmup=1),
+                "puffin metadata (cold)",
+            )
+            shutil.rmtree(scratch / "puffin-cold", ignore_errors=True)
+            for cache in ("puffin-cold", "puffin-warm"):
+                out = subprocess.run(
+                    puffin(cache), capture_output=True, text=True, check=True, env=BENCH_ENV
+                )
+                print(f"puffin requests ({cache.split('-')[1]}): {out.stdout.strip()}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 WORKLOADS: dict[str, Callable[[Path, int], None]] = {
     "startup": workload_startup,
     "venv": workload_venv,
+    "metadata": workload_metadata,
 }
 
 
