@@ -55,6 +55,14 @@ def target_for_args(
         ctx.environ,
         ctx.config,
     )
-    if version:
-        return TargetEnvironment.for_python_version(interpreter, version)
-    return TargetEnvironment.from_interpreter(interpreter)
+    target = (
+        TargetEnvironment.for_python_version(interpreter, version)
+        if version
+        else TargetEnvironment.from_interpreter(interpreter)
+    )
+    platform = getattr(args, "python_platform", None)
+    if platform:
+        from puffin.environment.target import for_platform
+
+        target = for_platform(target, platform)
+    return target

@@ -126,6 +126,7 @@ def bootstrap(args: Sequence[str], environ: dict[str, str]) -> tuple[argparse.Na
 
     parser = build_parser(commands.commands, options.definitions, argv=args)
     namespace = parser.parse_args(list(args))
+    namespace.argv = tuple(args)  # the command line as given (compile output headers)
     settings = load_settings(
         given_values(namespace),
         environ=environ,

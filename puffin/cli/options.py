@@ -30,6 +30,12 @@ def add_python_options(parser: argparse.ArgumentParser, *, target_version: bool 
             metavar="X.Y[.Z]",
             help="resolve for this Python version (markers, requires-python, wheel tags)",
         )
+        group.add_argument(
+            "--python-platform",
+            metavar="PLATFORM",
+            help="resolve for another platform: linux, windows, macos, "
+            "x86_64-manylinux_2_28, aarch64-apple-darwin, x86_64-pc-windows-msvc, ...",
+        )
 
 
 def add_requirement_inputs(parser: argparse.ArgumentParser, *, positional: str) -> None:
@@ -124,4 +130,43 @@ def add_index_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="use only the cache; never touch the network [env: PUFFIN_OFFLINE]",
+    )
+
+
+def add_resolver_options(parser: argparse.ArgumentParser) -> None:
+    """How versions are chosen: strategy, pre-releases, cut-off date, dependencies."""
+    group = parser.add_argument_group("resolver options")
+    group.add_argument(
+        "--resolution",
+        choices=("highest", "lowest", "lowest-direct"),
+        default="highest",
+        help="prefer the highest versions (default), the lowest, or the lowest of direct "
+        "requirements only",
+    )
+    group.add_argument(
+        "--prerelease",
+        choices=("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"),
+        default=None,
+        help="when pre-releases may be chosen (default: if-necessary-or-explicit)",
+    )
+    group.add_argument("--pre", action="store_true", help="allow pre-releases (--prerelease allow)")
+    group.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        help="ignore files uploaded after DATE (YYYY-MM-DD or an RFC 3339 time stamp)",
+    )
+    group.add_argument(
+        "--no-deps", action="store_true", help="ignore the dependencies of every package"
+    )
+    group.add_argument(
+        "-U", "--upgrade", action="store_true", help="ignore the pins of an existing output file"
+    )
+    group.add_argument(
+        "-P",
+        "--upgrade-package",
+        dest="upgrade_packages",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="ignore the existing pin of this package only",
     )

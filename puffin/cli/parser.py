@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from puffin.plugin.registries import Command
 
 PROG = "puffin"
-_INTERNAL = frozenset({"command"})
+_INTERNAL = frozenset({"command", "argv"})
 
 
 def _help_width() -> int:

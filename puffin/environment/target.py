@@ -98,6 +98,32 @@ class TargetEnvironment:
         )
 
 
+def for_platform(target: TargetEnvironment, name: str) -> TargetEnvironment:
+    """``target`` moved to another OS or architecture (``--python-platform NAME``).
+
+    The Python version (and implementation) stay ``target``'s; the platform markers and
+    the wheel tags become those of ``name``.
+    """
+    from puffin.environment.platforms import parse_platform, project_facts
+    from puffin.environment.tags import compute_tags
+
+    platform = parse_platform(name)
+    markers = {**target.markers, **platform.markers}
+    facts = project_facts(target.interpreter.tag_facts, platform)
+    version = (target.python_version[0], target.python_version[1])
+    return TargetEnvironment(
+        interpreter=target.interpreter,
+        markers=MappingProxyType(markers),
+        # linux_<arch> names wheels built on one machine for itself; another machine's
+        # platform cannot use them (uv leaves them out of projected targets too).
+        tags=tuple(
+            tag for tag in compute_tags(facts, version) if not tag.platform.startswith("linux_")
+        ),
+        python_version=target.python_version,
+        is_exact=False,
+    )
+
+
 def parse_python_version(text: str) -> tuple[int, ...]:
     """``"3.12"`` -> ``(3, 12)``, ``"3.12.3"`` -> ``(3, 12, 3)``.
 

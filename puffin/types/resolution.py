@@ -26,6 +26,8 @@ class ResolvedDist:
     """Set for direct URL, path and VCS requirements (``name @ url``)."""
     required_by: tuple[str, ...] = ()
     """Who asked for it: project names, or requirement-file origins for direct requirements."""
+    editable: bool = False
+    """Installed in editable mode (``-e``); ``url`` then says where the project is."""
 
     def __str__(self) -> str:
         return f"{self.name}=={self.version}"

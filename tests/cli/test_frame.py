@@ -10,7 +10,7 @@ import pytest
 
 import puffin
 
-PIP_COMMANDS = ["compile", "sync", "install", "uninstall", "freeze", "list", "show", "check"]
+PIP_COMMANDS = ["sync", "install", "uninstall", "freeze", "list", "show", "check"]
 
 
 def test_version_fast_path() -> None:
@@ -34,7 +34,7 @@ def test_version_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize("command", PIP_COMMANDS)
 def test_pip_commands_exist_and_are_not_implemented_yet(run_puffin, command: str) -> None:
-    args = {"compile": ["req.in"], "sync": ["req.txt"], "show": ["x"]}.get(command, [])
+    args = {"sync": ["req.txt"], "show": ["x"]}.get(command, [])
     result = run_puffin("pip", command, *args)
     assert result.returncode == 2
     assert f"puffin pip {command} is not implemented yet" in result.stderr

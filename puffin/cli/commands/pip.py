@@ -11,7 +11,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from puffin.cli.options import add_python_options, add_requirement_inputs
+from puffin.cli.options import (
+    add_index_options,
+    add_python_options,
+    add_requirement_inputs,
+    add_resolver_options,
+)
 from puffin.errors import NotImplementedYet
 
 if TYPE_CHECKING:
@@ -26,9 +31,70 @@ def _not_yet(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _compile(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("src_files", nargs="+", type=Path, metavar="SRC_FILE")
-    parser.add_argument("-o", "--output-file", type=Path, metavar="FILE")
+    parser.add_argument(
+        "src_files",
+        nargs="+",
+        type=Path,
+        metavar="SRC_FILE",
+        help="requirements.in, pyproject.toml or setup.cfg inputs",
+    )
+    parser.add_argument(
+        "-o", "--output-file", type=Path, metavar="FILE", help="write the pins here (not stdout)"
+    )
+    parser.add_argument(
+        "-c",
+        "--constraint",
+        dest="constraints",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="constrain versions with a constraints file",
+    )
+    parser.add_argument(
+        "--override",
+        dest="overrides",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="replace every declared requirement on these packages",
+    )
+    parser.add_argument(
+        "--extra",
+        dest="extras",
+        action="append",
+        default=[],
+        metavar="EXTRA",
+        help="include this optional-dependency group of a pyproject.toml/setup.cfg input",
+    )
+    parser.add_argument("--all-extras", action="store_true", help="include every extra")
+    output = parser.add_argument_group("output options")
+    output.add_argument("--no-header", action="store_true", help="omit the header comment")
+    output.add_argument("--no-annotate", action="store_true", help="omit the '# via' comments")
+    output.add_argument(
+        "--annotation-style",
+        choices=("split", "line"),
+        default="split",
+        help="'# via' on lines of their own (split, default) or on the pin's line",
+    )
+    output.add_argument(
+        "--generate-hashes", action="store_true", help="add --hash for every file of each pin"
+    )
+    output.add_argument("--emit-index-url", action="store_true", help="write the index URLs")
+    output.add_argument("--emit-find-links", action="store_true", help="write find-links")
+    output.add_argument(
+        "--no-strip-extras", action="store_true", help="keep extras on the pins: name[extra]==v"
+    )
+    add_resolver_options(parser)
+    add_index_options(parser)
     add_python_options(parser, target_version=True)
+
+
+def _run_compile(args: argparse.Namespace, ctx: Context) -> int:
+    from puffin.commands.compile import run
+
+    return run(args, ctx)
 
 
 def _sync(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +142,7 @@ def _check(parser: argparse.ArgumentParser) -> None:
 
 COMMANDS = MappingProxyType(
     {
-        "compile": (_compile, _not_yet),
+        "compile": (_compile, _run_compile),
         "sync": (_sync, _not_yet),
         "install": (_install, _not_yet),
         "uninstall": (_uninstall, _not_yet),

@@ -1,0 +1,148 @@
+"""``puffin pip compile``: resolve requirement inputs into a pinned requirements file."""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import shlex
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from puffin.errors import UsageError
+
+if TYPE_CHECKING:
+    import argparse
+    from datetime import datetime
+    from pathlib import Path
+
+    from puffin.context import Context
+    from puffin.resolution.options import ResolverOptions
+
+
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    """Resolve, then write the pins to ``-o FILE`` or stdout."""
+    from puffin.compile.output import CompileOutputOptions, format_resolution
+    from puffin.requirements.sources import build_manifest
+    from puffin.sources import source_options
+    from puffin.targets import target_for_args
+
+    started = time.perf_counter()
+    manifest = build_manifest(
+        requirement_files=[_absolute(path, ctx) for path in args.src_files],
+        constraint_files=[_absolute(path, ctx) for path in args.constraints],
+        override_files=[_absolute(path, ctx) for path in args.overrides],
+        extras=args.extras or (),
+        all_extras=args.all_extras,
+        base_dir=ctx.cwd,
+        environ=ctx.environ,
+    )
+    target = target_for_args(args, ctx)
+    sources = source_options(args, ctx, manifest.index)
+    options = resolver_options(args, ctx)
+    resolution = asyncio.run(_resolve(ctx, sources, manifest, target, options))
+    elapsed = time.perf_counter() - started
+    text = format_resolution(
+        resolution,
+        CompileOutputOptions(
+            header=not args.no_header,
+            command=_command_line(args),
+            python_version=".".join(map(str, target.python_version[:2])),
+            annotate=not args.no_annotate,
+            annotation_style=args.annotation_style,
+            generate_hashes=args.generate_hashes,
+            emit_index_url=args.emit_index_url,
+            index_urls=() if sources.no_index else (sources.index_url, *sources.extra_index_urls),
+            emit_find_links=args.emit_find_links,
+            find_links=sources.find_links,
+            strip_extras=not args.no_strip_extras,
+        ),
+    )
+    if args.output_file is not None:
+        _write_atomically(_absolute(args.output_file, ctx), text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    ctx.reporter.summary(f"Resolved {len(resolution)} packages in {_seconds(elapsed)}")
+    return 0
+
+
+async def _resolve(
+    ctx: Context, sources: object, manifest: object, target: object, options: ResolverOptions
+) -> object:
+    from puffin.resolution.resolve import resolve
+    from puffin.sources import SourceOptions, open_sources
+
+    assert isinstance(sources, SourceOptions)
+    async with open_sources(ctx, sources) as (command_ctx, index_set):
+        return await resolve(command_ctx, index_set, manifest, target, options)  # type: ignore[arg-type]
+
+
+def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
+    """The resolver options of ``args`` (shared by compile, install and sync)."""
+    from puffin.resolution.options import PrereleaseMode, ResolutionStrategy, ResolverOptions
+
+    preferences = {}
+    output = getattr(args, "output_file", None)
+    if output is not None and not getattr(args, "upgrade", False):
+        path = _absolute(output, ctx)
+        if path.exists():
+            from puffin.compile.preferences import apply_upgrades, read_preferences
+
+            preferences = apply_upgrades(
+                read_preferences(path),
+                upgrade_all=False,
+                upgrade_packages=getattr(args, "upgrade_packages", None) or (),
+            )
+    prerelease = PrereleaseMode(args.prerelease) if args.prerelease else None
+    if args.pre:
+        prerelease = PrereleaseMode.ALLOW
+    return ResolverOptions(
+        strategy=ResolutionStrategy(args.resolution),
+        prerelease=prerelease or PrereleaseMode.IF_NECESSARY_OR_EXPLICIT,
+        exclude_newer=parse_exclude_newer(args.exclude_newer) if args.exclude_newer else None,
+        no_deps=args.no_deps,
+        preferences=preferences,
+        running_python=platform.python_version(),
+    )
+
+
+def parse_exclude_newer(text: str) -> datetime:
+    """``2024-03-25`` (the end of that day, UTC) or an RFC 3339 time stamp."""
+    from datetime import datetime, time, timedelta, timezone
+
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            return datetime.combine(day.date() + timedelta(days=1), time(), timezone.utc)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--exclude-newer: invalid date {text!r} (use YYYY-MM-DD or an RFC 3339 time)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _absolute(path: Path, ctx: Context) -> Path:
+    return path if path.is_absolute() else ctx.cwd / path
+
+
+def _command_line(args: argparse.Namespace) -> str:
+    """The command as the header shows it: what the user typed, secrets left out."""
+    from puffin.client.redact import redact_url
+
+    given = getattr(args, "argv", None) or sys.argv[1:]
+    words = [redact_url(word) if "://" in word else word for word in given]
+    return "puffin " + " ".join(shlex.quote(word) for word in words)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _seconds(elapsed: float) -> str:
+    return f"{elapsed * 1000:.0f}ms" if elapsed < 1 else f"{elapsed:.2f}s"

@@ -1,0 +1,339 @@
+"""The dependency provider: versions, dependencies and preferences for the solver.
+
+Everything the solver asks is answered from the command's shared
+:class:`~puffin.index.strategy.IndexSet` and index sources, for one target environment.
+Listings and metadata are memoized per resolution in futures, so concurrent questions
+about the same project share one fetch, and every answer prefetches what the solver is
+likely to ask next (the listings of a version's dependencies and the metadata of their
+likely versions) so the network stays busy while the solver thinks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from puffin.resolution.options import PrereleaseMode, ResolutionStrategy
+from puffin.resolver.package import PYTHON, Package
+from puffin.resolver.provider import Unavailable
+from puffin.resolver.version_set import VersionSet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from packaging.requirements import Requirement
+    from packaging.utils import NormalizedName
+
+    from puffin.context import Context
+    from puffin.distribution.core_metadata import CoreMetadata
+    from puffin.environment.target import TargetEnvironment
+    from puffin.index.strategy import IndexSet
+    from puffin.resolution.candidates import ProjectCandidates, VersionCandidate
+    from puffin.resolution.options import ResolverOptions
+
+
+class MetadataUnavailable(Exception):
+    """Metadata could not be had; ``reason`` reads after ``name==version``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class PuffinProvider:
+    """Answers the solver for one resolution."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        index_set: IndexSet,
+        target: TargetEnvironment,
+        options: ResolverOptions,
+        *,
+        direct: Iterable[NormalizedName],
+        explicit_prereleases: Iterable[NormalizedName],
+        pinned: Mapping[NormalizedName, Version],
+        constraints: Mapping[NormalizedName, VersionSet],
+        overrides: Mapping[NormalizedName, Sequence[Requirement]],
+    ) -> None:
+        from puffin.index.selection import TagPriority
+
+        self._ctx = ctx
+        self._index_set = index_set
+        self._target = target
+        self._options = options
+        self._priority = TagPriority(target.tags)
+        self._markers = dict(target.markers)
+        self._python = Version(target.python_full_version)
+        self._direct = frozenset(direct)
+        self._explicit = frozenset(explicit_prereleases)
+        self._pinned = dict(pinned)
+        self._constraints = dict(constraints)
+        self._overrides = dict(overrides)
+        self._candidates: dict[NormalizedName, asyncio.Task[ProjectCandidates]] = {}
+        self._metadata: dict[tuple[NormalizedName, Version], asyncio.Task[CoreMetadata]] = {}
+        self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
+
+    # -- what the solver asks -------------------------------------------------------------
+
+    def prioritize(self, package: Package, allowed: VersionSet) -> Any:
+        """Decide Python first, then direct requirements, then exact pins, then the rest."""
+        if package == PYTHON:
+            return (0, 0, "")
+        direct = 1 if package.name in self._direct else 2
+        exact = 0 if _is_singleton(allowed) else 1
+        return (direct, exact, str(package))
+
+    async def choose_version(self, package: Package, allowed: VersionSet) -> Version | None:
+        """The preferred acceptable version in ``allowed``, or None."""
+        if package == PYTHON:
+            return self._python if allowed.contains(self._python) else None
+        candidates = await self.candidates(package.name)
+        options = [c for c in candidates.versions if allowed.contains(c.version)]
+        options = [
+            c for c in options if c.yanked is None or self._pinned.get(package.name) == c.version
+        ]
+        if not options:
+            return None
+        if self._prereleases_allowed(package.name, necessary=False):
+            chosen = self._pick(package.name, options)
+        else:
+            stable = [c for c in options if not c.version.is_prerelease]
+            chosen = self._pick(package.name, stable)
+            if chosen is None and self._prereleases_allowed(package.name, necessary=True):
+                chosen = self._pick(package.name, options)
+        if chosen is None:
+            return None
+        self._prefetch_metadata(package.name, chosen)
+        return chosen.version
+
+    async def get_dependencies(
+        self, package: Package, version: Version
+    ) -> Mapping[Package, VersionSet] | Unavailable:
+        """The dependencies of ``package==version`` for the target."""
+        if package == PYTHON:
+            return {}
+        if package.extra is not None:
+            base = Package(package.name, None)
+            dependencies: dict[Package, VersionSet] = {base: VersionSet.singleton(version)}
+        else:
+            dependencies = {}
+        try:
+            metadata = await self._metadata_of(package.name, version)
+        except MetadataUnavailable as error:
+            return Unavailable(error.reason)
+        if metadata.requires_python is not None and package.extra is None:
+            dependencies[PYTHON] = VersionSet.from_specifier(metadata.requires_python)
+        if self._options.no_deps:
+            return dependencies
+        requirements = self._applicable(metadata.requires_dist, package.extra)
+        self._requirements[(package.name, version)] = requirements
+        for requirement in requirements:
+            if requirement.url:
+                return Unavailable(
+                    f"depends on {requirement} (a direct URL), which only your own "
+                    f"requirements may use"
+                )
+            self._add(dependencies, requirement)
+        for dependency in dependencies:
+            if dependency != PYTHON:
+                self._prefetch_candidates(dependency.name)
+        return dependencies
+
+    def unavailable_versions(
+        self, package: Package, allowed: VersionSet
+    ) -> Sequence[tuple[VersionSet, str]]:
+        """Why versions in ``allowed`` were refused, for the explanation of a conflict."""
+        task = self._candidates.get(package.name)
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return ()
+        candidates = task.result()
+        reasons = [
+            (VersionSet.singleton(version), reason)
+            for version, reason in candidates.rejected
+            if allowed.contains(version)
+        ]
+        for candidate in candidates.versions:
+            if candidate.yanked is not None and allowed.contains(candidate.version):
+                why = f": {candidate.yanked}" if candidate.yanked else ""
+                reasons.append((VersionSet.singleton(candidate.version), f"was yanked{why}"))
+        return reasons
+
+    # -- requirements as solver terms ---------------------------------------------------
+
+    def root_dependencies(self, requirements: Iterable[Requirement]) -> dict[Package, VersionSet]:
+        """The root's dependencies from the user's (already marker-free) requirements."""
+        dependencies: dict[Package, VersionSet] = {}
+        for requirement in requirements:
+            if requirement.marker is not None and not requirement.marker.evaluate(
+                {**self._markers, "extra": ""}
+            ):
+                continue
+            self._add(dependencies, requirement, root=True)
+        for dependency in dependencies:
+            if dependency != PYTHON:
+                self._prefetch_candidates(dependency.name)
+        return dependencies
+
+    def _add(
+        self, dependencies: dict[Package, VersionSet], requirement: Requirement, root: bool = False
+    ) -> None:
+        name = canonicalize_name(requirement.name)
+        replaced = self._overrides.get(name)
+        specs = [requirement] if replaced is None else list(replaced)
+        allowed = VersionSet.full()
+        extras: set[str] = set()
+        for spec in specs:
+            allowed = allowed.intersection(VersionSet.from_specifier(spec.specifier))
+            extras.update(canonicalize_name(extra) for extra in spec.extras)
+        constraint = self._constraints.get(name)
+        if constraint is not None:
+            allowed = allowed.intersection(constraint)
+        for package in (Package(name, None), *(Package(name, extra) for extra in sorted(extras))):
+            previous = dependencies.get(package)
+            dependencies[package] = allowed if previous is None else previous.intersection(allowed)
+
+    def _applicable(
+        self, requirements: Sequence[Requirement], extra: str | None
+    ) -> tuple[Requirement, ...]:
+        """Requirements whose markers hold for the target (and for ``extra``)."""
+        environment = {**self._markers, "extra": extra or ""}
+        chosen = []
+        for requirement in requirements:
+            if requirement.marker is None:
+                if extra is None:
+                    chosen.append(requirement)
+                continue
+            if not requirement.marker.evaluate(environment):
+                continue
+            # Under an extra, keep only what the extra adds; the base package has the rest.
+            if extra is not None and requirement.marker.evaluate({**self._markers, "extra": ""}):
+                continue
+            chosen.append(requirement)
+        return tuple(chosen)
+
+    def requirements_of(self, name: NormalizedName, version: Version) -> tuple[Requirement, ...]:
+        """The requirements of a resolved package (after markers), for ``# via`` lines."""
+        return self._requirements.get((name, version), ())
+
+    # -- choosing -------------------------------------------------------------------------
+
+    def _prereleases_allowed(self, name: NormalizedName, *, necessary: bool) -> bool:
+        mode = self._options.prerelease
+        if mode is PrereleaseMode.ALLOW:
+            return True
+        explicit = name in self._explicit
+        if mode is PrereleaseMode.EXPLICIT:
+            return explicit
+        if mode is PrereleaseMode.IF_NECESSARY:
+            return necessary
+        if mode is PrereleaseMode.IF_NECESSARY_OR_EXPLICIT:
+            return necessary or explicit
+        return False
+
+    def _pick(
+        self, name: NormalizedName, options: Sequence[VersionCandidate]
+    ) -> VersionCandidate | None:
+        if not options:
+            return None
+        preferred = self._options.preferences.get(name)
+        if preferred is not None:
+            for candidate in options:
+                if candidate.version == preferred:
+                    return candidate
+        strategy = self._options.strategy
+        lowest = strategy is ResolutionStrategy.LOWEST or (
+            strategy is ResolutionStrategy.LOWEST_DIRECT and name in self._direct
+        )
+        return options[-1] if lowest else options[0]
+
+    # -- fetching, memoized and prefetched ------------------------------------------------
+
+    async def candidates(self, name: NormalizedName) -> ProjectCandidates:
+        """The usable versions of ``name`` (listing fetched once per resolution)."""
+        return await self._candidates_task(name)
+
+    def _candidates_task(self, name: NormalizedName) -> asyncio.Task[ProjectCandidates]:
+        task = self._candidates.get(name)
+        if task is None:
+            task = asyncio.ensure_future(self._load_candidates(name))
+            self._candidates[name] = task
+        return task
+
+    def _prefetch_candidates(self, name: NormalizedName) -> None:
+        self._candidates_task(name)
+
+    async def _load_candidates(self, name: NormalizedName) -> ProjectCandidates:
+        from puffin.errors import PuffinError
+        from puffin.resolution.candidates import ProjectCandidates, build_candidates
+        from puffin.types import Candidate, Found, NotFound
+
+        answer = await self._index_set.project_files(name)
+        if isinstance(answer, NotFound):
+            return ProjectCandidates(name, (), ())
+        if not isinstance(answer, Found):
+            reason = getattr(answer, "reason", None) or "not in the cache (offline)"
+            raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
+        files = answer.value
+        rejections = []
+        if self._ctx.hooks.manager.hook.puffin_filter_candidates.get_hookimpls():
+            from puffin.index.selection import group_by_version
+
+            offered = [
+                Candidate(name, version, version_files)
+                for version, version_files in group_by_version(files, project=name).items()
+            ]
+            rejections = self._ctx.hooks.filter_candidates(name, offered, self._ctx)
+        return build_candidates(
+            name,
+            files,
+            priority=self._priority,
+            exclude_newer=self._options.exclude_newer,
+            running_python=self._options.running_python,
+            rejections=rejections,
+        )
+
+    def _prefetch_metadata(self, name: NormalizedName, candidate: VersionCandidate) -> None:
+        key = (name, candidate.version)
+        if key not in self._metadata:
+            self._metadata[key] = asyncio.ensure_future(self._load_metadata(name, candidate))
+
+    async def _metadata_of(self, name: NormalizedName, version: Version) -> CoreMetadata:
+        key = (name, version)
+        task = self._metadata.get(key)
+        if task is None:
+            candidates = await self.candidates(name)
+            candidate = candidates.get(version)
+            if candidate is None:
+                raise MetadataUnavailable("is not offered by any source")
+            self._prefetch_metadata(name, candidate)
+            task = self._metadata[key]
+        return await task
+
+    async def _load_metadata(
+        self, name: NormalizedName, candidate: VersionCandidate
+    ) -> CoreMetadata:
+        from puffin.resolution.metadata import load_metadata
+
+        return await load_metadata(self._ctx, self._index_set, name, candidate)
+
+    def candidate_for(self, name: NormalizedName, version: Version) -> VersionCandidate | None:
+        """The resolved candidate (its files), once the resolution is done."""
+        task = self._candidates.get(name)
+        if task is None or not task.done():
+            return None
+        return task.result().get(version)
+
+    def close(self) -> None:
+        """Cancel prefetches still running when the solver is done."""
+        for task in (*self._candidates.values(), *self._metadata.values()):
+            if not task.done():
+                task.cancel()
+
+
+def _is_singleton(allowed: VersionSet) -> bool:
+    text = str(allowed)
+    return text.startswith("==") and "," not in text and "|" not in text

@@ -1,0 +1,243 @@
+"""One resolution: a manifest and a target in, a :class:`~puffin.types.Resolution` out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from packaging.requirements import Requirement
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from puffin.context import Context
+    from puffin.environment.target import TargetEnvironment
+    from puffin.index.strategy import IndexSet
+    from puffin.requirements.manifest import Manifest, RequirementEntry
+    from puffin.resolution.options import ResolverOptions
+    from puffin.resolver.version_set import VersionSet
+    from puffin.types import Resolution
+
+
+class ResolutionImpossible(PuffinError):
+    """The requirements cannot be satisfied; the message is the solver's explanation."""
+
+
+class ResolutionRejected(PuffinError):
+    """A ``puffin_check_resolution`` plugin found problems with the result."""
+
+
+async def resolve(
+    ctx: Context,
+    index_set: IndexSet,
+    manifest: Manifest,
+    target: TargetEnvironment,
+    options: ResolverOptions,
+) -> Resolution:
+    """Resolve ``manifest`` for ``target`` with the sources of ``index_set``."""
+    from puffin.resolution.provider import PuffinProvider
+    from puffin.resolver.solver import NoSolution, solve
+
+    manifest = _with_plugin_adjustments(ctx, manifest)
+    direct = _named(manifest.requirements)
+    constraints = _named(manifest.constraints)
+    overrides = _named(manifest.overrides)
+    environment = {**target.markers, "extra": ""}
+    provider = PuffinProvider(
+        ctx,
+        index_set,
+        target,
+        options,
+        direct={canonicalize_name(r.name) for r, _ in direct},
+        explicit_prereleases=_explicit_prereleases(direct, constraints),
+        pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
+        constraints=_constraint_sets(constraints, environment),
+        overrides=_override_map(overrides, environment),
+    )
+    root = provider.root_dependencies(r for r, _ in direct)
+    try:
+        solution = await solve(provider, root)
+    except NoSolution as error:
+        raise ResolutionImpossible(_explain(error, direct, target, options)) from None
+    finally:
+        provider.close()
+    resolution = _to_resolution(provider, solution, direct, constraints)
+    problems = ctx.hooks.check_resolution(resolution, ctx)
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise ResolutionRejected(f"the resolution was rejected by plugins:\n{listed}")
+    return resolution
+
+
+def _with_plugin_adjustments(ctx: Context, manifest: Manifest) -> Manifest:
+    """Add the constraints and overrides plugins inject (``puffin_adjust_manifest``)."""
+    import dataclasses
+
+    from puffin.requirements.manifest import Origin
+    from puffin.requirements.sources import parse_requirement_string
+
+    adjustments = ctx.hooks.adjust_manifest(manifest, ctx)
+    if not adjustments:
+        return manifest
+    constraints = list(manifest.constraints)
+    overrides = list(manifest.overrides)
+    for adjustment in adjustments:
+        origin = Origin(None, None)
+        for text in adjustment.constraints:
+            constraints.append(parse_requirement_string(text, origin=origin, base_dir=ctx.cwd))
+        for text in adjustment.overrides:
+            overrides.append(parse_requirement_string(text, origin=origin, base_dir=ctx.cwd))
+    return dataclasses.replace(manifest, constraints=tuple(constraints), overrides=tuple(overrides))
+
+
+def _named(entries: Iterable[RequirementEntry]) -> list[tuple[Requirement, RequirementEntry]]:
+    """Named requirements with their entries; unnamed ones need a build (not yet)."""
+    named = []
+    for entry in entries:
+        if entry.requirement is None or entry.editable:
+            raise PuffinError(
+                f"{entry.origin}: {entry.text!r} needs a build to be resolved, and puffin "
+                f"cannot build source trees or archives yet"
+            )
+        named.append((entry.requirement, entry))
+    return named
+
+
+def _exact_pins(requirements: Iterable[Requirement]) -> dict[NormalizedName, Version]:
+    """``==`` pins (no wildcard): the only requirements that may choose a yanked version."""
+    from packaging.version import InvalidVersion, Version
+
+    pins: dict[NormalizedName, Version] = {}
+    for requirement in requirements:
+        for spec in requirement.specifier:
+            if spec.operator in ("==", "===") and not spec.version.endswith(".*"):
+                try:
+                    pins[canonicalize_name(requirement.name)] = Version(spec.version)
+                except InvalidVersion:
+                    continue
+    return pins
+
+
+def _explicit_prereleases(
+    *groups: Sequence[tuple[Requirement, RequirementEntry]],
+) -> set[NormalizedName]:
+    """Projects whose direct requirement or constraint names a pre-release version."""
+    from packaging.version import InvalidVersion, Version
+
+    names: set[NormalizedName] = set()
+    for group in groups:
+        for requirement, _ in group:
+            for spec in requirement.specifier:
+                try:
+                    if Version(spec.version.removesuffix(".*")).is_prerelease:
+                        names.add(canonicalize_name(requirement.name))
+                except InvalidVersion:
+                    continue
+    return names
+
+
+def _constraint_sets(
+    constraints: Sequence[tuple[Requirement, RequirementEntry]], environment: dict[str, str]
+) -> dict[NormalizedName, VersionSet]:
+    from puffin.resolver.version_set import VersionSet
+
+    sets: dict[NormalizedName, VersionSet] = {}
+    for requirement, _ in constraints:
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        name = canonicalize_name(requirement.name)
+        allowed = VersionSet.from_specifier(requirement.specifier)
+        sets[name] = sets[name].intersection(allowed) if name in sets else allowed
+    return sets
+
+
+def _override_map(
+    overrides: Sequence[tuple[Requirement, RequirementEntry]], environment: dict[str, str]
+) -> dict[NormalizedName, list[Requirement]]:
+    mapping: dict[NormalizedName, list[Requirement]] = {}
+    for requirement, _ in overrides:
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        mapping.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return mapping
+
+
+def _origin_label(entry: RequirementEntry) -> str:
+    """How ``# via`` names an input: ``-r requirements.in`` or ``-c constraints.txt``."""
+    if entry.origin.path is None:
+        return "command line"
+    return str(entry.origin.path.name)
+
+
+def _to_resolution(
+    provider: object,
+    solution: dict[object, Version],
+    direct: Sequence[tuple[Requirement, RequirementEntry]],
+    constraints: Sequence[tuple[Requirement, RequirementEntry]],
+) -> Resolution:
+    from puffin.resolution.provider import PuffinProvider
+    from puffin.resolver.package import PYTHON, Package
+    from puffin.types import Resolution, ResolvedDist
+
+    assert isinstance(provider, PuffinProvider)
+    versions: dict[NormalizedName, Version] = {}
+    extras: dict[NormalizedName, set[str]] = {}
+    for package, version in solution.items():
+        assert isinstance(package, Package)
+        if package == PYTHON:
+            continue
+        versions[package.name] = version
+        if package.extra is not None:
+            extras.setdefault(package.name, set()).add(package.extra)
+    required_by: dict[NormalizedName, set[str]] = {name: set() for name in versions}
+    for requirement, entry in direct:
+        name = canonicalize_name(requirement.name)
+        if name in required_by:
+            required_by[name].add(f"-r {_origin_label(entry)}")
+    for package, version in solution.items():
+        assert isinstance(package, Package)
+        if package == PYTHON:
+            continue
+        for requirement in provider.requirements_of(package.name, version):
+            name = canonicalize_name(requirement.name)
+            if name in required_by and name != package.name:
+                required_by[name].add(package.name)
+    for requirement, entry in constraints:
+        name = canonicalize_name(requirement.name)
+        if name in required_by:
+            required_by[name].add(f"-c {_origin_label(entry)}")
+    dists = []
+    for name in sorted(versions):
+        candidate = provider.candidate_for(name, versions[name])
+        dists.append(
+            ResolvedDist(
+                name=name,
+                version=versions[name],
+                files=candidate.all_files if candidate is not None else (),
+                extras=tuple(sorted(extras.get(name, ()))),
+                required_by=tuple(sorted(required_by[name], key=_via_order)),
+            )
+        )
+    return Resolution(tuple(dists))
+
+
+def _via_order(label: str) -> tuple[int, str]:
+    # pip-tools lists requirement files before the packages that pull a package in.
+    return (0 if label.startswith(("-r ", "-c ")) else 1, label)
+
+
+def _explain(
+    error: object,
+    direct: Sequence[tuple[Requirement, RequirementEntry]],
+    target: TargetEnvironment,
+    options: ResolverOptions,
+) -> str:
+    """The solver's derivation, in words, with where each of the user's requirements came from."""
+    from puffin.resolution.vocabulary import explain_no_solution
+
+    return explain_no_solution(error, direct, target, options)
