@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from puffin.context import Context
+    from puffin.environment.target import TargetEnvironment
+    from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
+    from puffin.sources import SourceOptions
+    from puffin.types import Resolution
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -47,7 +51,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         CompileOutputOptions(
             header=not args.no_header,
             command=_command_line(args),
-            python_version=".".join(map(str, target.python_version[:2])),
             annotate=not args.no_annotate,
             annotation_style=args.annotation_style,
             generate_hashes=args.generate_hashes,
@@ -68,14 +71,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _resolve(
-    ctx: Context, sources: object, manifest: object, target: object, options: ResolverOptions
-) -> object:
+    ctx: Context,
+    sources: SourceOptions,
+    manifest: Manifest,
+    target: TargetEnvironment,
+    options: ResolverOptions,
+) -> Resolution:
     from puffin.resolution.resolve import resolve
-    from puffin.sources import SourceOptions, open_sources
+    from puffin.sources import open_sources
 
-    assert isinstance(sources, SourceOptions)
     async with open_sources(ctx, sources) as (command_ctx, index_set):
-        return await resolve(command_ctx, index_set, manifest, target, options)  # type: ignore[arg-type]
+        return await resolve(command_ctx, index_set, manifest, target, options)
 
 
 def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:

@@ -11,7 +11,7 @@ likely versions) so the network stays busy while the solver thinks.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -83,7 +83,7 @@ class PuffinProvider:
         """Decide Python first, then direct requirements, then exact pins, then the rest."""
         if package == PYTHON:
             return (0, 0, "")
-        direct = 1 if package.name in self._direct else 2
+        direct = 1 if _name(package) in self._direct else 2
         exact = 0 if _is_singleton(allowed) else 1
         return (direct, exact, str(package))
 
@@ -91,23 +91,23 @@ class PuffinProvider:
         """The preferred acceptable version in ``allowed``, or None."""
         if package == PYTHON:
             return self._python if allowed.contains(self._python) else None
-        candidates = await self.candidates(package.name)
+        candidates = await self.candidates(_name(package))
         options = [c for c in candidates.versions if allowed.contains(c.version)]
         options = [
-            c for c in options if c.yanked is None or self._pinned.get(package.name) == c.version
+            c for c in options if c.yanked is None or self._pinned.get(_name(package)) == c.version
         ]
         if not options:
             return None
-        if self._prereleases_allowed(package.name, necessary=False):
-            chosen = self._pick(package.name, options)
+        if self._prereleases_allowed(_name(package), necessary=False):
+            chosen = self._pick(_name(package), options)
         else:
             stable = [c for c in options if not c.version.is_prerelease]
-            chosen = self._pick(package.name, stable)
-            if chosen is None and self._prereleases_allowed(package.name, necessary=True):
-                chosen = self._pick(package.name, options)
+            chosen = self._pick(_name(package), stable)
+            if chosen is None and self._prereleases_allowed(_name(package), necessary=True):
+                chosen = self._pick(_name(package), options)
         if chosen is None:
             return None
-        self._prefetch_metadata(package.name, chosen)
+        self._prefetch_metadata(_name(package), chosen)
         return chosen.version
 
     async def get_dependencies(
@@ -117,12 +117,12 @@ class PuffinProvider:
         if package == PYTHON:
             return {}
         if package.extra is not None:
-            base = Package(package.name, None)
+            base = Package(_name(package), None)
             dependencies: dict[Package, VersionSet] = {base: VersionSet.singleton(version)}
         else:
             dependencies = {}
         try:
-            metadata = await self._metadata_of(package.name, version)
+            metadata = await self._metadata_of(_name(package), version)
         except MetadataUnavailable as error:
             return Unavailable(error.reason)
         if metadata.requires_python is not None and package.extra is None:
@@ -130,7 +130,7 @@ class PuffinProvider:
         if self._options.no_deps:
             return dependencies
         requirements = self._applicable(metadata.requires_dist, package.extra)
-        self._requirements[(package.name, version)] = requirements
+        self._requirements[(_name(package), version)] = requirements
         for requirement in requirements:
             if requirement.url:
                 return Unavailable(
@@ -140,14 +140,14 @@ class PuffinProvider:
             self._add(dependencies, requirement)
         for dependency in dependencies:
             if dependency != PYTHON:
-                self._prefetch_candidates(dependency.name)
+                self._prefetch_candidates(_name(dependency))
         return dependencies
 
     def unavailable_versions(
         self, package: Package, allowed: VersionSet
     ) -> Sequence[tuple[VersionSet, str]]:
         """Why versions in ``allowed`` were refused, for the explanation of a conflict."""
-        task = self._candidates.get(package.name)
+        task = self._candidates.get(_name(package))
         if task is None or not task.done() or task.cancelled() or task.exception():
             return ()
         candidates = task.result()
@@ -175,7 +175,7 @@ class PuffinProvider:
             self._add(dependencies, requirement, root=True)
         for dependency in dependencies:
             if dependency != PYTHON:
-                self._prefetch_candidates(dependency.name)
+                self._prefetch_candidates(_name(dependency))
         return dependencies
 
     def _add(
@@ -332,6 +332,11 @@ class PuffinProvider:
         for task in (*self._candidates.values(), *self._metadata.values()):
             if not task.done():
                 task.cancel()
+
+
+def _name(package: Package) -> NormalizedName:
+    """A solver package's project name; the solver keeps names normalized."""
+    return cast("NormalizedName", package.name)
 
 
 def _is_singleton(allowed: VersionSet) -> bool:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from packaging.utils import canonicalize_name
 
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from puffin.index.strategy import IndexSet
     from puffin.requirements.manifest import Manifest, RequirementEntry
     from puffin.resolution.options import ResolverOptions
+    from puffin.resolver.package import Package
     from puffin.resolver.version_set import VersionSet
     from puffin.types import Resolution
 
@@ -176,34 +177,33 @@ def _origin_label(entry: RequirementEntry) -> str:
 
 def _to_resolution(
     provider: object,
-    solution: dict[object, Version],
+    solution: Mapping[Package, Version],
     direct: Sequence[tuple[Requirement, RequirementEntry]],
     constraints: Sequence[tuple[Requirement, RequirementEntry]],
 ) -> Resolution:
     from puffin.resolution.provider import PuffinProvider
-    from puffin.resolver.package import PYTHON, Package
+    from puffin.resolver.package import PYTHON
     from puffin.types import Resolution, ResolvedDist
 
     assert isinstance(provider, PuffinProvider)
     versions: dict[NormalizedName, Version] = {}
     extras: dict[NormalizedName, set[str]] = {}
     for package, version in solution.items():
-        assert isinstance(package, Package)
         if package == PYTHON:
             continue
-        versions[package.name] = version
+        name = cast("NormalizedName", package.name)
+        versions[name] = version
         if package.extra is not None:
-            extras.setdefault(package.name, set()).add(package.extra)
+            extras.setdefault(name, set()).add(package.extra)
     required_by: dict[NormalizedName, set[str]] = {name: set() for name in versions}
     for requirement, entry in direct:
         name = canonicalize_name(requirement.name)
         if name in required_by:
             required_by[name].add(f"-r {_origin_label(entry)}")
     for package, version in solution.items():
-        assert isinstance(package, Package)
         if package == PYTHON:
             continue
-        for requirement in provider.requirements_of(package.name, version):
+        for requirement in provider.requirements_of(cast("NormalizedName", package.name), version):
             name = canonicalize_name(requirement.name)
             if name in required_by and name != package.name:
                 required_by[name].add(package.name)

@@ -1,0 +1,106 @@
+"""``puffin pip compile`` end to end against a real local index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def index(local_index, make_wheel, make_sdist):
+    return local_index(
+        [
+            make_wheel("app", "1.0", requires_dist=["lib>=1.0", "util"]),
+            make_wheel("lib", "1.0"),
+            make_wheel("lib", "2.0", requires_dist=["util<2"]),
+            make_wheel("util", "1.5"),
+            make_wheel("util", "2.5"),
+            make_wheel("extra-dep", "1.0"),
+            make_wheel("fancy", "1.0", extras={"speed": ["extra-dep"]}),
+            make_wheel("newpy", "1.0"),
+            make_wheel("newpy", "2.0", requires_python=">=3.13"),
+            make_sdist("static-sdist", "1.0", requires_dist=["util"]),
+        ]
+    )
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def compile_(run_puffin, index, *args: str, cwd: Path | None = None):
+    return run_puffin(
+        "pip", "compile", *args, "-i", index.simple_url, "--python-version", "3.11", cwd=cwd
+    )
+
+
+def pins(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+
+
+def test_compile_to_stdout_with_annotations(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "app\n")
+    result = compile_(run_puffin, index, "requirements.in", "--no-header")
+    result.assert_ok()
+    assert pins(result.stdout) == ["app==1.0", "lib==2.0", "util==1.5"]
+    assert "    # via -r requirements.in" in result.stdout
+    assert "    # via\n    #   app\n    #   lib" in result.stdout
+    assert "Resolved 3 packages in" in result.stderr
+
+
+def test_output_file_pins_are_preferences(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "util\n")
+    write(tmp_path / "requirements.txt", "util==1.5\n")
+    compile_(run_puffin, index, "requirements.in", "-o", "requirements.txt", cwd=tmp_path).assert_ok()
+    assert "util==1.5" in (tmp_path / "requirements.txt").read_text()
+    compile_(
+        run_puffin, index, "requirements.in", "-o", "requirements.txt", "-P", "util", cwd=tmp_path
+    ).assert_ok()
+    assert "util==2.5" in (tmp_path / "requirements.txt").read_text()
+    header = (tmp_path / "requirements.txt").read_text().splitlines()
+    assert any("puffin pip compile requirements.in -o requirements.txt" in line for line in header)
+
+
+def test_extras_and_requires_python(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "fancy[speed]\nnewpy\n")
+    result = compile_(run_puffin, index, "requirements.in", "--no-header", "--no-annotate")
+    result.assert_ok()
+    assert pins(result.stdout) == ["extra-dep==1.0", "fancy==1.0", "newpy==1.0"]
+    kept = compile_(
+        run_puffin, index, "requirements.in", "--no-header", "--no-annotate", "--no-strip-extras"
+    )
+    assert "fancy[speed]==1.0" in pins(kept.stdout)
+
+
+def test_static_sdist_metadata_is_used_without_a_build(run_puffin, index, tmp_path) -> None:
+    write(tmp_path / "requirements.in", "static-sdist\n")
+    result = compile_(run_puffin, index, "requirements.in", "--no-header", "--no-annotate")
+    result.assert_ok()
+    assert pins(result.stdout) == ["static-sdist==1.0", "util==2.5"]
+
+
+def test_generate_hashes(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "util==1.5\n")
+    result = compile_(run_puffin, index, "requirements.in", "--no-header", "--generate-hashes")
+    result.assert_ok()
+    assert "util==1.5 \\\n    --hash=sha256:" in result.stdout
+
+
+def test_unsatisfiable_explanation_names_the_input_line(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "lib==2.0\nutil>=2\n")
+    result = compile_(run_puffin, index, "requirements.in")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "lib==2.0 depends on util<2" in result.stderr
+    assert "requirements.in" in result.stderr
+    assert "unsatisfiable" in result.stderr
+
+
+def test_requires_python_failure_names_both_pythons(run_puffin, index, tmp_path: Path) -> None:
+    write(tmp_path / "requirements.in", "newpy>=2\n")
+    result = compile_(run_puffin, index, "requirements.in")
+    assert result.returncode == 1
+    assert "Python>=3.13" in result.stderr
+    assert "3.11" in result.stderr
