@@ -53,7 +53,9 @@ def test_compile_to_stdout_with_annotations(run_puffin, index, tmp_path: Path) -
 def test_output_file_pins_are_preferences(run_puffin, index, tmp_path: Path) -> None:
     write(tmp_path / "requirements.in", "util\n")
     write(tmp_path / "requirements.txt", "util==1.5\n")
-    compile_(run_puffin, index, "requirements.in", "-o", "requirements.txt", cwd=tmp_path).assert_ok()
+    compile_(
+        run_puffin, index, "requirements.in", "-o", "requirements.txt", cwd=tmp_path
+    ).assert_ok()
     assert "util==1.5" in (tmp_path / "requirements.txt").read_text()
     compile_(
         run_puffin, index, "requirements.in", "-o", "requirements.txt", "-P", "util", cwd=tmp_path
