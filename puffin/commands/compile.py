@@ -7,6 +7,7 @@ import platform
 import shlex
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from puffin.errors import UsageError
@@ -14,7 +15,6 @@ from puffin.errors import UsageError
 if TYPE_CHECKING:
     import argparse
     from datetime import datetime
-    from pathlib import Path
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
@@ -41,6 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         base_dir=ctx.cwd,
         environ=ctx.environ,
     )
+    manifest = _with_upgrade_constraints(manifest, args.upgrade_packages)
     target = target_for_args(args, ctx)
     sources = source_options(args, ctx, manifest.index)
     options = resolver_options(args, ctx)
@@ -111,6 +112,23 @@ def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
         preferences=preferences,
         running_python=platform.python_version(),
     )
+
+
+def _with_upgrade_constraints(manifest: Manifest, upgrades: list[str]) -> Manifest:
+    """``--upgrade-package 'b<2.0'`` upgrades b only within ``<2.0``: a constraint (as uv)."""
+    import dataclasses
+
+    from puffin.requirements.manifest import Origin
+    from puffin.requirements.sources import parse_requirement_string
+
+    extra = []
+    for text in upgrades:
+        entry = parse_requirement_string(text, origin=Origin(None, None), base_dir=Path.cwd())
+        if entry.requirement is not None and str(entry.requirement.specifier):
+            extra.append(entry)
+    if not extra:
+        return manifest
+    return dataclasses.replace(manifest, constraints=(*manifest.constraints, *extra))
 
 
 def parse_exclude_newer(text: str) -> datetime:

@@ -183,7 +183,19 @@ class PuffinProvider:
     ) -> None:
         name = canonicalize_name(requirement.name)
         replaced = self._overrides.get(name)
-        specs = [requirement] if replaced is None else list(replaced)
+        if replaced is None:
+            specs = [requirement]
+        else:
+            # An override replaces the declared requirement; one whose marker is false for
+            # the target replaces it with nothing (uv's semantics for --override).
+            environment = {**self._markers, "extra": ""}
+            specs = [
+                spec
+                for spec in replaced
+                if spec.marker is None or spec.marker.evaluate(environment)
+            ]
+            if not specs:
+                return
         allowed = VersionSet.full()
         extras: set[str] = set()
         for spec in specs:

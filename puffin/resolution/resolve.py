@@ -58,7 +58,7 @@ async def resolve(
         explicit_prereleases=_explicit_prereleases(direct, constraints),
         pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
         constraints=_constraint_sets(constraints, environment),
-        overrides=_override_map(overrides, environment),
+        overrides=_override_map(overrides),
     )
     root = provider.root_dependencies(r for r, _ in direct)
     try:
@@ -158,12 +158,12 @@ def _constraint_sets(
 
 
 def _override_map(
-    overrides: Sequence[tuple[Requirement, RequirementEntry]], environment: dict[str, str]
+    overrides: Sequence[tuple[Requirement, RequirementEntry]],
 ) -> dict[NormalizedName, list[Requirement]]:
+    """Overrides by project; markers are evaluated where they are applied (a false one
+    removes the requirement it replaces)."""
     mapping: dict[NormalizedName, list[Requirement]] = {}
     for requirement, _ in overrides:
-        if requirement.marker is not None and not requirement.marker.evaluate(environment):
-            continue
         mapping.setdefault(canonicalize_name(requirement.name), []).append(requirement)
     return mapping
 
