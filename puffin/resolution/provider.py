@@ -72,20 +72,57 @@ class PuffinProvider:
         self._explicit = frozenset(explicit_prereleases)
         self._pinned = dict(pinned)
         self._constraints = dict(constraints)
+        """Constraints go to the solver as facts of their own (so explanations can name
+        them); kept here to tell which packages are constrained."""
         self._overrides = dict(overrides)
         self._candidates: dict[NormalizedName, asyncio.Task[ProjectCandidates]] = {}
         self._metadata: dict[tuple[NormalizedName, Version], asyncio.Task[CoreMetadata]] = {}
         self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
+        self._discovered: dict[Package, int] = {}
+        """The order in which packages were first required: earlier is decided first."""
+        self._conflicts: dict[Package, int] = {}
+        self._early: set[Package] = set()
+        self._late: set[Package] = set()
+        self._reordered: set[tuple[Package, Package]] = set()
 
     # -- what the solver asks -------------------------------------------------------------
 
     def prioritize(self, package: Package, allowed: VersionSet) -> Any:
-        """Decide Python first, then direct requirements, then exact pins, then the rest."""
+        """Python first, then exact pins, then packages that kept running into conflicts,
+        then the rest in the order they were first required (breadth first from the
+        user's requirements, as uv decides them), then the packages that caused those
+        conflicts."""
         if package == PYTHON:
-            return (0, 0, "")
-        direct = 1 if _name(package) in self._direct else 2
-        exact = 0 if _is_singleton(allowed) else 1
-        return (direct, exact, str(package))
+            return (0, 0)
+        if _is_singleton(allowed):
+            tier = 1
+        elif package in self._early:
+            tier = 2
+        elif package in self._late:
+            tier = 4
+        else:
+            tier = 3
+        return (tier, self._discovered.get(package, len(self._discovered)))
+
+    def conflict(self, affected: Package, culprit: Package) -> bool:
+        """A version of ``affected`` could not be used because of ``culprit``'s decision.
+
+        After five such conflicts (uv's threshold), ``affected`` is decided before
+        ``culprit`` from then on, and the solver is asked to re-decide the culprit: the
+        newest ``affected`` that fits the culprit's other constraints usually beats
+        walking down ``affected``'s versions one by one. Each pair is reordered once.
+        """
+        count = self._conflicts.get(affected, 0) + 1
+        self._conflicts[affected] = count
+        if count < 5 or (affected, culprit) in self._reordered:
+            return False
+        self._reordered.add((affected, culprit))
+        self._conflicts[affected] = 0
+        self._early.add(affected)
+        self._late.add(culprit)
+        self._early.discard(culprit)
+        self._late.discard(affected)
+        return True
 
     async def choose_version(self, package: Package, allowed: VersionSet) -> Version | None:
         """The preferred acceptable version in ``allowed``, or None."""
@@ -201,10 +238,8 @@ class PuffinProvider:
         for spec in specs:
             allowed = allowed.intersection(VersionSet.from_specifier(spec.specifier))
             extras.update(canonicalize_name(extra) for extra in spec.extras)
-        constraint = self._constraints.get(name)
-        if constraint is not None:
-            allowed = allowed.intersection(constraint)
         for package in (Package(name, None), *(Package(name, extra) for extra in sorted(extras))):
+            self._discovered.setdefault(package, len(self._discovered))
             previous = dependencies.get(package)
             dependencies[package] = allowed if previous is None else previous.intersection(allowed)
 
@@ -352,5 +387,4 @@ def _name(package: Package) -> NormalizedName:
 
 
 def _is_singleton(allowed: VersionSet) -> bool:
-    text = str(allowed)
-    return text.startswith("==") and "," not in text and "|" not in text
+    return allowed.singleton_version() is not None

@@ -61,10 +61,16 @@ async def resolve(
         overrides=_override_map(overrides),
     )
     root = provider.root_dependencies(r for r, _ in direct)
+    from puffin.resolver.package import Package
+
+    constraint_facts = {
+        Package(name): allowed
+        for name, allowed in _constraint_sets(constraints, environment).items()
+    }
     try:
-        solution = await solve(provider, root)
+        solution = await solve(provider, root, constraints=constraint_facts)
     except NoSolution as error:
-        raise ResolutionImpossible(_explain(error, direct, target, options)) from None
+        raise ResolutionImpossible(_explain(error, direct, constraints, target, options)) from None
     finally:
         provider.close()
     resolution = _to_resolution(provider, solution, direct, constraints)
@@ -234,10 +240,11 @@ def _via_order(label: str) -> tuple[int, str]:
 def _explain(
     error: object,
     direct: Sequence[tuple[Requirement, RequirementEntry]],
+    constraints: Sequence[tuple[Requirement, RequirementEntry]],
     target: TargetEnvironment,
     options: ResolverOptions,
 ) -> str:
     """The solver's derivation, in words, with where each of the user's requirements came from."""
     from puffin.resolution.vocabulary import explain_no_solution
 
-    return explain_no_solution(error, direct, target, options)
+    return explain_no_solution(error, direct, constraints, target, options)

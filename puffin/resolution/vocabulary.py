@@ -30,6 +30,8 @@ class PuffinVocabulary:
     running_python: str
     origins: Mapping[str, str] = field(default_factory=dict)
     """Normalized project name -> ``requirements.in line 3``."""
+    constraint_origins: Mapping[str, str] = field(default_factory=dict)
+    """Normalized project name -> ``constraints.txt line 1``."""
 
     @property
     def _plain(self) -> DefaultVocabulary:
@@ -43,6 +45,12 @@ class PuffinVocabulary:
         """``b<2.0 (from requirements.in line 2)``."""
         text = self._plain.term(package, versions)
         origin = self.origins.get(package.name)
+        return f"{text} (from {origin})" if origin else text
+
+    def constraint(self, package: Package, allowed: VersionSet) -> str:
+        """``your constraints allow only b<2.0 (from constraints.txt line 1)``."""
+        text = f"your constraints allow only {self._plain.term(package, allowed)}"
+        origin = self.constraint_origins.get(package.name)
         return f"{text} (from {origin})" if origin else text
 
     def no_versions(self, package: Package, versions: VersionSet) -> str:
@@ -70,6 +78,7 @@ class PuffinVocabulary:
 def explain_no_solution(
     error: object,
     direct: Sequence[tuple[Requirement, RequirementEntry]],
+    constraints: Sequence[tuple[Requirement, RequirementEntry]],
     target: TargetEnvironment,
     options: ResolverOptions,
 ) -> str:
@@ -77,15 +86,21 @@ def explain_no_solution(
     from puffin.resolver.solver import NoSolution
 
     assert isinstance(error, NoSolution)
+    vocabulary = PuffinVocabulary(
+        target_python=target.python_full_version,
+        running_python=options.running_python,
+        origins=_origins(direct),
+        constraint_origins=_origins(constraints),
+    )
+    return explain(error, vocabulary=vocabulary)
+
+
+def _origins(entries: Sequence[tuple[Requirement, RequirementEntry]]) -> dict[str, str]:
+    """Project name -> ``requirements.in line 3`` for each entry read from a file."""
     origins: dict[str, str] = {}
-    for requirement, entry in direct:
+    for requirement, entry in entries:
         origin = entry.origin
         if origin.path is not None:
             where = origin.path.name + (f" line {origin.line}" if origin.line else "")
             origins.setdefault(canonicalize_name(requirement.name), where)
-    vocabulary = PuffinVocabulary(
-        target_python=target.python_full_version,
-        running_python=options.running_python,
-        origins=origins,
-    )
-    return explain(error, vocabulary=vocabulary)
+    return origins

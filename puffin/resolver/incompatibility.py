@@ -68,7 +68,13 @@ class Term(NamedTuple):
         return contradicts(self.positive, self.versions, other.positive, other.versions)
 
     def __str__(self) -> str:
-        text = f"{self.package} {self.versions}"
+        """``a==1.0``, ``a>=1.0,<2.0``, ``a`` (any version), ``not a`` (not selected)."""
+        versions = self.versions
+        text = (
+            str(self.package)
+            if versions.is_full
+            else f"{self.package}{versions.format(compact=True)}"
+        )
         return text if self.positive else f"not {text}"
 
 
@@ -102,6 +108,8 @@ class Kind(enum.Enum):
     """``{a in S}``: versions in S exist but cannot be used, for ``reason``."""
     DEPENDENCY = "dependency"
     """``{a in S, not b in T}``: every version of ``a`` in S depends on ``b`` in T."""
+    CONSTRAINT = "constraint"
+    """``{a in S}``: the user allows only versions of ``a`` outside S, if ``a`` is used."""
     DERIVED = "derived"
     """Learned from ``causes`` during conflict resolution."""
 
@@ -133,20 +141,27 @@ class Incompatibility:
         return Incompatibility((Term(package, versions),), Kind.UNAVAILABLE, reason)
 
     @staticmethod
+    def constraint(package: Package, allowed: VersionSet) -> Incompatibility:
+        """The user allows only ``allowed`` of ``package`` (without requiring it)."""
+        return Incompatibility((Term(package, allowed.complement()),), Kind.CONSTRAINT)
+
+    @staticmethod
     def dependency(
         package: Package, versions: VersionSet, dependency: Package, required: VersionSet
     ) -> Incompatibility | None:
         """``package`` in ``versions`` depends on ``dependency`` in ``required``.
 
-        None when the fact says nothing: a package that depends on itself at a set
-        containing its own versions.
+        A package that depends on itself makes the versions outside what it requires
+        unusable (an :attr:`Kind.UNAVAILABLE` fact saying so), and None when that excludes
+        nothing.
         """
         if dependency == package:
             # "a==1 depends on a in T": a==1 can be used only if 1 is in T.
             left = versions.difference(required)
             if left.is_empty:
                 return None
-            return Incompatibility((Term(package, left),), Kind.DEPENDENCY)
+            reason = f"depends on {package}{required.format(compact=True)}"
+            return Incompatibility((Term(package, left),), Kind.UNAVAILABLE, reason)
         return Incompatibility(
             (Term(package, versions), Term(dependency, required, False)), Kind.DEPENDENCY
         )

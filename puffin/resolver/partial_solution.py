@@ -69,7 +69,15 @@ class Satisfier(NamedTuple):
 class PartialSolution:
     """Assignments in order, with per-package indexes (mutable solver state)."""
 
-    __slots__ = ("_current", "_decisions", "_history", "_pending", "assignments", "level")
+    __slots__ = (
+        "_contradicted",
+        "_current",
+        "_decisions",
+        "_history",
+        "_pending",
+        "assignments",
+        "level",
+    )
 
     def __init__(self) -> None:
         self.assignments: list[Assignment] = []
@@ -79,6 +87,10 @@ class PartialSolution:
         self._decisions: dict[Package, Version] = {}
         # Positively derived, undecided packages with their cached priority (None: stale).
         self._pending: dict[Package, Any] = {}
+        # Incompatibilities known to be contradicted, with the decision level that made
+        # them so: they stay contradicted until a backtrack below it, and most
+        # incompatibilities met during propagation are in this state.
+        self._contradicted: dict[Incompatibility, int] = {}
 
     # -- what is known ------------------------------------------------------------------
 
@@ -105,6 +117,7 @@ class PartialSolution:
         for package, cached in pending.items():
             key = cached
             if key is None:
+                # Replacing a value keeps the dict's size, so iterating on is safe.
                 key = pending[package] = prioritize(package, current[package].versions)
             if best is None or key < best_key:
                 best, best_key = package, key
@@ -117,6 +130,8 @@ class PartialSolution:
 
         Returns the undecided term along with :attr:`Relation.ALMOST_SATISFIED`.
         """
+        if incompatibility in self._contradicted:
+            return Relation.CONTRADICTED, None
         current = self._current
         unsatisfied: Term | None = None
         for term in incompatibility.terms:
@@ -128,6 +143,7 @@ class PartialSolution:
             elif satisfies(known.positive, known.versions, term.positive, term.versions):
                 continue
             elif contradicts(known.positive, known.versions, term.positive, term.versions):
+                self._contradicted[incompatibility] = self._history[term.package][-1].level
                 return Relation.CONTRADICTED, None
             if unsatisfied is not None:
                 return Relation.INCONCLUSIVE, None
@@ -155,6 +171,20 @@ class PartialSolution:
         return True
 
     # -- changes ------------------------------------------------------------------------
+
+    def decision_level(self, package: Package) -> int | None:
+        """The decision level at which ``package`` was decided, None if it is not."""
+        if package not in self._decisions:
+            return None
+        for assignment in self._history[package]:
+            if assignment.cause is None:
+                return assignment.level
+        return None
+
+    def forget_priorities(self) -> None:
+        """Drop cached priorities: the provider's ordering changed."""
+        for package in self._pending:
+            self._pending[package] = None
 
     def decide(self, package: Package, version: Version) -> None:
         """Select ``package==version``, opening a new decision level."""
@@ -211,6 +241,11 @@ class PartialSolution:
                 del self._current[package]
                 self._pending.pop(package, None)
         self.level = level
+        contradicted = self._contradicted
+        if contradicted:
+            self._contradicted = {
+                incompatibility: at for incompatibility, at in contradicted.items() if at <= level
+            }
 
     # -- conflict resolution ------------------------------------------------------------
 

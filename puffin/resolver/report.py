@@ -58,6 +58,13 @@ class Vocabulary(Protocol):
         """
         ...
 
+    # Optional, looked up by name so that vocabularies written before it still fit:
+    #
+    #   def constraint(self, package: Package, allowed: VersionSet) -> str:
+    #       """The fact that the user's constraints allow only ``allowed``."""
+    #
+    # DefaultVocabulary's wording is used when a vocabulary has no such method.
+
 
 @dataclass(frozen=True, slots=True)
 class DefaultVocabulary:
@@ -89,14 +96,20 @@ class DefaultVocabulary:
         """The term, then the reason clause: ``a==1.0 was yanked``."""
         return f"{self.term(package, versions)} {reason}"
 
+    def constraint(self, package: Package, allowed: VersionSet) -> str:
+        """``your constraints allow only b<2.0``."""
+        return f"your constraints allow only {self.term(package, allowed)}"
+
     def requires_python(
         self, package: Package, versions: VersionSet, python: VersionSet, *, unmet: bool
     ) -> str:
         """``a==1.0 requires Python>=3.12 (the target Python is 3.11.7)``."""
         text = f"{self.term(package, versions)} requires {self.term(PYTHON, python)}"
-        if unmet and self.target_python is not None:
-            text += f" (the target Python is {self.target_python})"
-        return text
+        if not unmet:
+            return text
+        if self.target_python is None:
+            return f"{text} (the target Python does not satisfy it)"
+        return f"{text} (the target Python is {self.target_python})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +130,9 @@ class _RootNamed:
 
     def unavailable(self, package: Package, versions: VersionSet, reason: str) -> str:
         return self.inner.unavailable(package, versions, reason)
+
+    def constraint(self, package: Package, allowed: VersionSet) -> str:
+        return _constraint_text(self.inner, package, allowed)
 
     def requires_python(
         self, package: Package, versions: VersionSet, python: VersionSet, *, unmet: bool
@@ -216,6 +232,7 @@ def _fold(terms: tuple[Term, ...], first: _Fact, second: _Fact) -> _Fact:
                 return _Fact(terms, Kind.DEPENDENCY)
             if (
                 package == PYTHON == dependee.package
+                and depender.package != ROOT
                 and len(terms) == 1
                 and terms[0].package == depender.package
                 and terms[0].positive
@@ -433,11 +450,11 @@ class _Writer:
             return words.no_versions(terms[0].package, terms[0].versions)
         if fact.kind is Kind.UNAVAILABLE:
             return words.unavailable(terms[0].package, terms[0].versions, fact.reason or "")
+        if fact.kind is Kind.CONSTRAINT:
+            return _constraint_text(words, terms[0].package, terms[0].versions.complement())
         if fact.kind is Kind.ROOT:
             return "your requirements must be satisfied"
         if fact.kind is Kind.DEPENDENCY:
-            if len(terms) == 1:
-                return f"{words.term(terms[0].package, terms[0].versions)} depends on itself"
             depender, dependee = terms
             if depender.package == ROOT:
                 return f"you require {words.root_requirement(dependee.package, dependee.versions)}"
@@ -453,6 +470,11 @@ class _Writer:
 
     def both(self, first: _Fact, second: _Fact) -> str:
         """Two external facts joined, shared words said once where they chain or pair."""
+        # "The root must be selected" goes without saying.
+        if first.kind is Kind.ROOT:
+            return self.fact(second)
+        if second.kind is Kind.ROOT:
+            return self.fact(first)
         words = self._words
         if _is_dependency(first) and _is_dependency(second):
             a_depender, a_dependee = first.terms
@@ -484,6 +506,14 @@ class _Writer:
                         f"{words.term(dependee.package, dependee.versions)}"
                     )
         return f"{self.fact(first)} and {self.fact(second)}"
+
+
+def _constraint_text(words: Vocabulary, package: Package, allowed: VersionSet) -> str:
+    wording = getattr(words, "constraint", None)
+    if wording is None:
+        return f"your constraints allow only {words.term(package, allowed)}"
+    text: str = wording(package, allowed)
+    return text
 
 
 def _is_dependency(fact: _Fact) -> bool:

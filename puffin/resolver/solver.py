@@ -56,15 +56,21 @@ async def solve(
     root_dependencies: Mapping[Package, VersionSet],
     *,
     root_version: Version = _ROOT_VERSION,
+    constraints: Mapping[Package, VersionSet] | None = None,
 ) -> dict[Package, Version]:
     """Choose one version of every package the root needs, transitively.
 
-    Returns the decided versions in the order they were decided, without
-    :data:`~puffin.resolver.package.ROOT` and
-    :data:`~puffin.resolver.package.PYTHON`. Raises :class:`NoSolution` when there is
-    none.
+    ``constraints`` limit the versions of packages without requiring them (pip's
+    ``-c``); kept apart from the dependencies, they are named as such when explaining a
+    failure. Returns the decided versions in the order they were decided, without
+    :data:`~puffin.resolver.package.ROOT` and :data:`~puffin.resolver.package.PYTHON`.
+    Raises :class:`NoSolution` when there is none.
     """
-    solution = await _Solver(provider, root_dependencies, root_version).run()
+    solver = _Solver(provider, root_dependencies, root_version)
+    for package, allowed in (constraints or {}).items():
+        if not allowed.is_full:
+            solver.add(Incompatibility.constraint(package, allowed))
+    solution = await solver.run()
     return {
         package: version for package, version in solution.items() if package not in (ROOT, PYTHON)
     }
@@ -103,14 +109,15 @@ class _Solver:
         self._by_dependency: dict[tuple[Package, Package], list[Incompatibility]] = {}
 
     async def run(self) -> dict[Package, Version]:
-        self._add(Incompatibility.not_root(self._root_version))
+        self.add(Incompatibility.not_root(self._root_version))
         package: Package | None = ROOT
         while package is not None:
             self._propagate(package)
             package = await self._decide()
         return self._solution.decisions()
 
-    def _add(self, incompatibility: Incompatibility) -> None:
+    def add(self, incompatibility: Incompatibility) -> None:
+        """Record a fact, under every package it mentions."""
         store = self._incompatibilities
         for term in incompatibility.terms:
             listed = store.get(term.package)
@@ -154,7 +161,7 @@ class _Solver:
             assignment, term, previous_level = solution.find_satisfier(incompatibility)
             if assignment.is_decision or previous_level != assignment.level:
                 if incompatibility is not original:
-                    self._add(incompatibility)
+                    self.add(incompatibility)
                 # Back to the previous satisfier's level, but keep the root's decision
                 # (level 1) when that still undoes the satisfier: explanations then end
                 # with the user's requirements.
@@ -196,9 +203,35 @@ class _Solver:
             facts = await self._learn_dependencies(package, version)
         for fact in facts:
             if solution.would_satisfy(fact, package, version):
+                self._report_conflict(package, fact)
                 return package  # propagation will rule this version out
         solution.decide(package, version)
         return package
+
+    def _report_conflict(self, package: Package, fact: Incompatibility) -> None:
+        """Tell the provider which decided package ruled out a version of ``package``.
+
+        A provider with a ``conflict(affected, culprit) -> bool`` method may answer True to
+        have ``culprit`` decided again after ``package``: the solver then backjumps to
+        just before the culprit's decision (what it learned stays learned) and asks for
+        priorities afresh. This is uv's remedy for a long walk down the versions of one
+        package because another was decided too early with a version it cannot use.
+        """
+        notify = getattr(self._provider, "conflict", None)
+        if notify is None:
+            return
+        solution = self._solution
+        for term in fact.terms:
+            culprit = term.package
+            if culprit == package or culprit in (ROOT, PYTHON):
+                continue
+            level = solution.decision_level(culprit)
+            if level is None or level <= 1:
+                continue
+            if notify(package, culprit):
+                solution.backtrack(level - 1)
+                solution.forget_priorities()
+                return
 
     def _add_no_versions(self, package: Package, allowed: VersionSet) -> None:
         """Nothing in ``allowed`` can be chosen: say why as precisely as the provider can."""
@@ -208,10 +241,10 @@ class _Solver:
                 part = versions.intersection(rest)
                 if part.is_empty:
                     continue
-                self._add(Incompatibility.unavailable(package, part, reason))
+                self.add(Incompatibility.unavailable(package, part, reason))
                 rest = rest.difference(part)
         if not rest.is_empty:
-            self._add(Incompatibility.no_versions(package, rest))
+            self.add(Incompatibility.no_versions(package, rest))
 
     async def _learn_dependencies(
         self, package: Package, version: Version
@@ -224,7 +257,7 @@ class _Solver:
         facts: list[Incompatibility] = []
         if isinstance(dependencies, Unavailable):
             unusable = Incompatibility.unavailable(package, at_version, dependencies.reason)
-            self._add(unusable)
+            self.add(unusable)
             facts.append(unusable)
         else:
             # Propagation visits the newest facts first: adding the dependencies in reverse
@@ -244,14 +277,14 @@ class _Solver:
         fact = Incompatibility.dependency(package, at_version, dependency, required)
         if fact is None or len(fact.terms) != 2 or package == ROOT:
             if fact is not None:
-                self._add(fact)
+                self.add(fact)
             return fact
         # Another version with the very same requirement: widen that fact instead.
         key = (package, dependency)
         similar = self._by_dependency.get(key)
         if similar is None:
             self._by_dependency[key] = [fact]
-            self._add(fact)
+            self.add(fact)
             return fact
         for index, known in enumerate(similar):
             if known.terms[1].versions == required:
@@ -264,8 +297,8 @@ class _Solver:
                 )
                 similar[index] = merged
                 self._remove(known)
-                self._add(merged)
+                self.add(merged)
                 return merged
         similar.append(fact)
-        self._add(fact)
+        self.add(fact)
         return fact

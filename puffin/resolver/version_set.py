@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from packaging.specifiers import SpecifierSet
@@ -46,7 +47,7 @@ _INF: Final = math.inf
 _SIDE_BELOW: Final = 0
 _SIDE_PROBE: Final = 1  # where a version itself sits, between its BELOW and ABOVE cuts
 _SIDE_ABOVE: Final = 2
-_PRE_RANK: Final = {"a": 1, "b": 2, "rc": 3}
+_PRE_RANK: Final = MappingProxyType({"a": 1, "b": 2, "rc": 3})
 _DEV_ONLY: Final = (0,)  # X.devN sorts before every pre-release of X
 _NO_PRE: Final = (4,)  # releases and post-releases sort after every pre-release
 
@@ -301,7 +302,10 @@ class VersionSet:
         """For humans: ``*``, ``==1.0``, ``>=1.0, <2.0``, ``<1.0 | >=2.0``, ``!=1.5``.
 
         ``compact`` joins the bounds of one interval without a space (``>=1.0,<2.0``), the
-        way a requirement is written after a project name.
+        way a requirement is written after a project name. Bounds print as the specifiers
+        that made them; the one ambiguity is an upper bound just below a final version
+        (from a complement, say of ``>=2.0``), which prints as ``<2.0`` although it takes
+        in 2.0's pre-releases, as PEP 440's ``<2.0`` does not.
         """
         return _format(self, "," if compact else ", ")
 
