@@ -25,11 +25,19 @@ async def load_metadata(
     distributions: their ``PKG-INFO`` when PEP 643 guarantees its dependencies (Metadata
     2.2+, ``Requires-Dist`` not dynamic); otherwise a build would be needed.
     """
-    from puffin.distribution.core_metadata import MetadataError, parse_core_metadata
     from puffin.types import Found, Offline
 
     file = candidate.metadata_file
     source = index_set.source_for(file)
+    if source is None and file.is_wheel:
+        # A top-level ``name @ url`` wheel: no index serves it, fetch it directly.
+        from puffin.distribution.fetch import fetch_core_metadata
+
+        direct = await fetch_core_metadata(file, client=ctx.client, cache=ctx.cache)
+        if not isinstance(direct, Found):
+            reason = getattr(direct, "reason", "not in the cache (offline)")
+            raise MetadataUnavailable(f"has unreadable metadata at {file.url} ({reason})")
+        return _parse(direct.value, file)
     if source is None:
         raise MetadataUnavailable(f"comes from {file.source.url}, which no source serves")
     if file.is_wheel:
@@ -42,10 +50,7 @@ async def load_metadata(
         data = answer.value
     else:
         data = await _sdist_pkg_info(ctx, source, file)
-    try:
-        metadata = parse_core_metadata(data, source=file.filename)
-    except MetadataError as error:
-        raise MetadataUnavailable(f"has invalid metadata: {error}") from None
+    metadata = _parse(data, file)
     if not file.is_wheel:
         from puffin.distribution.sdist import static_dependencies_known
 
@@ -56,6 +61,17 @@ async def load_metadata(
             )
     del name
     return metadata
+
+
+def _parse(data: bytes, file: object) -> CoreMetadata:
+    from puffin.distribution.core_metadata import MetadataError, parse_core_metadata
+    from puffin.types import DistFile
+
+    assert isinstance(file, DistFile)
+    try:
+        return parse_core_metadata(data, source=file.filename)
+    except MetadataError as error:
+        raise MetadataUnavailable(f"has invalid metadata: {error}") from None
 
 
 async def _sdist_pkg_info(ctx: Context, source: object, file: object) -> bytes:

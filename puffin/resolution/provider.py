@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from puffin.index.strategy import IndexSet
     from puffin.resolution.candidates import ProjectCandidates, VersionCandidate
     from puffin.resolution.options import ResolverOptions
+    from puffin.types import DistFile
 
 
 class MetadataUnavailable(Exception):
@@ -80,6 +81,8 @@ class PuffinProvider:
         self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
         self._discovered: dict[Package, int] = {}
         """The order in which packages were first required: earlier is decided first."""
+        self._direct_files: dict[NormalizedName, DistFile] = {}
+        """``name @ url`` requirements: the one file each such project may come from."""
         self._conflicts: dict[Package, int] = {}
         self._early: set[Package] = set()
         self._late: set[Package] = set()
@@ -313,10 +316,35 @@ class PuffinProvider:
     def _prefetch_candidates(self, name: NormalizedName) -> None:
         self._candidates_task(name)
 
+    def add_direct_file(self, name: NormalizedName, file: DistFile) -> None:
+        """Serve ``name`` from ``file`` alone (a top-level ``name @ url`` requirement)."""
+        self._direct_files[name] = file
+
+    def direct_file(self, name: NormalizedName) -> DistFile | None:
+        """The file of a ``name @ url`` requirement, if ``name`` has one."""
+        return self._direct_files.get(name)
+
     async def _load_candidates(self, name: NormalizedName) -> ProjectCandidates:
         from puffin.errors import PuffinError
-        from puffin.resolution.candidates import ProjectCandidates, build_candidates
+        from puffin.resolution.candidates import (
+            ProjectCandidates,
+            VersionCandidate,
+            build_candidates,
+        )
         from puffin.types import Candidate, Found, NotFound
+
+        direct = self._direct_files.get(name)
+        if direct is not None:
+            from puffin.index.filenames import parse_dist_filename
+
+            parsed = parse_dist_filename(direct.filename, project=name)
+            if parsed is None or parsed.name != name:
+                raise PuffinError(
+                    f"{direct.url} does not look like a distribution of {name} "
+                    f"(expected a wheel or sdist file name of that project)"
+                )
+            only = VersionCandidate(parsed.version, (direct,), (direct,), direct)
+            return ProjectCandidates(name, (only,), ())
 
         answer = await self._index_set.project_files(name)
         if isinstance(answer, NotFound):

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from puffin.resolution.options import ResolverOptions
     from puffin.resolver.package import Package
     from puffin.resolver.version_set import VersionSet
-    from puffin.types import Resolution
+    from puffin.types import DistFile, Resolution
 
 
 class ResolutionImpossible(PuffinError):
@@ -60,6 +60,11 @@ async def resolve(
         constraints=_constraint_sets(constraints, environment),
         overrides=_override_map(overrides),
     )
+    for requirement, entry in direct:
+        if requirement.url:
+            provider.add_direct_file(
+                canonicalize_name(requirement.name), _direct_file(requirement.url, entry)
+            )
     root = provider.root_dependencies(r for r, _ in direct)
     from puffin.resolver.package import Package
 
@@ -113,6 +118,27 @@ def _named(entries: Iterable[RequirementEntry]) -> list[tuple[Requirement, Requi
             )
         named.append((entry.requirement, entry))
     return named
+
+
+def _direct_file(url: str, entry: RequirementEntry) -> DistFile:
+    """The file of a ``name @ url`` requirement; only distribution files for now."""
+    from urllib.parse import unquote, urlsplit
+
+    from puffin.index.filenames import has_dist_suffix
+    from puffin.types import DistFile, IndexKind, IndexSpec
+
+    parts = urlsplit(url)
+    filename = unquote(parts.path.rsplit("/", 1)[-1])
+    if parts.scheme not in ("http", "https", "file") or not has_dist_suffix(filename):
+        raise PuffinError(
+            f"{entry.origin}: {entry.text!r} needs a build to be resolved (a VCS URL or a "
+            f"directory), and puffin cannot build source trees yet"
+        )
+    hashes: tuple[tuple[str, str], ...] = ()
+    if parts.fragment.startswith("sha256="):
+        hashes = (("sha256", parts.fragment.removeprefix("sha256=").lower()),)
+    clean = url.partition("#")[0]
+    return DistFile(filename, clean, IndexSpec(clean, IndexKind.FLAT), hashes=hashes)
 
 
 def _exact_pins(requirements: Iterable[Requirement]) -> dict[NormalizedName, Version]:
@@ -220,10 +246,12 @@ def _to_resolution(
     dists = []
     for name in sorted(versions):
         candidate = provider.candidate_for(name, versions[name])
+        direct_file = provider.direct_file(name)
         dists.append(
             ResolvedDist(
                 name=name,
                 version=versions[name],
+                url=direct_file.url if direct_file is not None else None,
                 files=candidate.all_files if candidate is not None else (),
                 extras=tuple(sorted(extras.get(name, ()))),
                 required_by=tuple(sorted(required_by[name], key=_via_order)),

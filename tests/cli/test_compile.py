@@ -106,3 +106,28 @@ def test_requires_python_failure_names_both_pythons(run_puffin, index, tmp_path:
     assert result.returncode == 1
     assert "Python>=3.13" in result.stderr
     assert "3.11" in result.stderr
+
+
+def test_direct_url_wheel_at_top_level(run_puffin, index, make_wheel, tmp_path: Path) -> None:
+    wheel = make_wheel("direct-pkg", "3.1", requires_dist=["util<2"])
+    url = f"{index.url}/direct/{wheel.name}"
+    (index.root / "direct").mkdir()
+    (index.root / "direct" / wheel.name).write_bytes(wheel.read_bytes())
+    write(tmp_path / "requirements.in", f"direct-pkg @ {url}\n")
+    result = compile_(run_puffin, index, "requirements.in", "--no-header", "--no-annotate")
+    result.assert_ok()
+    assert pins(result.stdout) == [f"direct-pkg @ {url}", "util==1.5"]
+
+
+def test_registry_package_may_not_bring_in_a_url(run_puffin, local_index, make_wheel, tmp_path):
+    index = local_index(
+        [make_wheel("sneaky", "1.0", requires_dist=["other @ https://example.invalid/o.whl"])]
+    )
+    write(tmp_path / "requirements.in", "sneaky\n")
+    result = compile_(run_puffin, index, "requirements.in")
+    assert result.returncode == 1
+    assert (
+        "sneaky==1.0 depends on other @ https://example.invalid/o.whl (a direct URL), "
+        "which only your own requirements may use" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
