@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
     from packaging.utils import NormalizedName
@@ -47,21 +47,65 @@ class VersionCandidate:
         return not self.metadata_file.is_wheel
 
 
-@dataclass(frozen=True, slots=True)
 class ProjectCandidates:
-    """The versions of one project the resolver may choose (newest first) and the rest."""
+    """The versions of one project (newest first), judged one by one when first asked.
 
-    name: NormalizedName
-    versions: tuple[VersionCandidate, ...]
-    rejected: tuple[tuple[Version, str], ...]
-    """Versions that may not be chosen, with the reason, for explanations."""
+    A large project lists thousands of versions and a resolution looks at a handful:
+    ranking a version's files for the target (parsing every wheel's tags) happens only for
+    the versions the resolver considers. The cache lives in this object, which lives as
+    long as one resolution.
+    """
+
+    __slots__ = ("_groups", "_judge", "_judged", "_order", "name")
+
+    def __init__(
+        self,
+        name: NormalizedName,
+        groups: Mapping[Version, tuple[DistFile, ...]],
+        judge: Callable[[Version, tuple[DistFile, ...]], VersionCandidate | str],
+    ) -> None:
+        self.name = name
+        self._order = tuple(groups)
+        self._groups = dict(groups)
+        self._judge = judge
+        self._judged: dict[Version, VersionCandidate | str] = {}
+
+    @classmethod
+    def single(cls, name: NormalizedName, candidate: VersionCandidate) -> ProjectCandidates:
+        """Exactly one usable version (a ``name @ url`` requirement)."""
+        return cls(name, {candidate.version: candidate.all_files}, lambda _v, _f: candidate)
+
+    @classmethod
+    def empty(cls, name: NormalizedName) -> ProjectCandidates:
+        """A project no source lists."""
+        return cls(name, {}, lambda _v, _f: "is not listed")
+
+    @property
+    def versions(self) -> tuple[Version, ...]:
+        """Every listed version, newest first, usable or not."""
+        return self._order
+
+    def judge(self, version: Version) -> VersionCandidate | str:
+        """The candidate for ``version``, or the reason it may not be chosen."""
+        verdict = self._judged.get(version)
+        if verdict is None:
+            files = self._groups.get(version)
+            verdict = "is not listed" if files is None else self._judge(version, files)
+            self._judged[version] = verdict
+        return verdict
 
     def get(self, version: Version) -> VersionCandidate | None:
-        """The candidate for ``version``, if usable."""
-        for candidate in self.versions:
-            if candidate.version == version:
-                return candidate
-        return None
+        """The candidate for ``version`` if it is usable."""
+        verdict = self.judge(version)
+        return verdict if isinstance(verdict, VersionCandidate) else None
+
+    def rejected(self, allowed: Callable[[Version], bool]) -> list[tuple[Version, str]]:
+        """Every version admitted by ``allowed`` that may not be chosen, with the reason."""
+        return [
+            (version, verdict)
+            for version in self._order
+            if allowed(version) and isinstance(verdict := self.judge(version), str)
+        ]
 
 
 def build_candidates(
@@ -73,56 +117,60 @@ def build_candidates(
     running_python: str,
     rejections: Sequence[Rejection] = (),
 ) -> ProjectCandidates:
-    """Sort ``files`` of project ``name`` into usable versions and rejected ones."""
-    from puffin.index.selection import group_by_version, incompatible_wheels, rank_files
+    """Group ``files`` of project ``name`` by version; judge each version when asked."""
+    from puffin.index.selection import group_by_version
 
     by_plugin = {rejection.candidate.version: rejection for rejection in rejections}
-    usable: list[VersionCandidate] = []
-    rejected: list[tuple[Version, str]] = []
-    for version, version_files in group_by_version(files, project=name).items():
+
+    def judge(version: Version, version_files: tuple[DistFile, ...]) -> VersionCandidate | str:
         rejection = by_plugin.get(version)
         if rejection is not None:
-            rejected.append((version, _plugin_reason(rejection)))
-            continue
-        present = version_files
-        if exclude_newer is not None:
-            present = tuple(
-                file
-                for file in version_files
-                if file.upload_time is None or file.upload_time <= exclude_newer
-            )
-            if not present:
-                rejected.append((version, f"was published after {exclude_newer:%Y-%m-%d}"))
-                continue
-        ranked = rank_files(present, priority)
-        wheels = [file for file in ranked if file.is_wheel]
-        sdists = [file for file in ranked if not file.is_wheel]
-        if wheels:
-            metadata_file = wheels[0]
-        elif sdists:
-            others = incompatible_wheels(present, priority)
-            if others:
-                metadata_file = others[0]
-            else:
-                metadata_file = sdists[0]
-                if running_python and not _admits(sdists[0].requires_python, running_python):
-                    rejected.append(
-                        (
-                            version,
-                            f"has only a source distribution, which requires Python "
-                            f"{sdists[0].requires_python} to build (puffin runs on "
-                            f"Python {running_python})",
-                        )
-                    )
-                    continue
-        else:
-            rejected.append((version, "has no wheel compatible with the target platform"))
-            continue
-        yanked = _all_yanked(present)
-        usable.append(
-            VersionCandidate(version, ranked, version_files, metadata_file, yanked=yanked)
+            return _plugin_reason(rejection)
+        return _judge_files(version, version_files, priority, exclude_newer, running_python)
+
+    return ProjectCandidates(name, group_by_version(files, project=name), judge)
+
+
+def _judge_files(
+    version: Version,
+    version_files: tuple[DistFile, ...],
+    priority: TagPriority,
+    exclude_newer: datetime | None,
+    running_python: str,
+) -> VersionCandidate | str:
+    from puffin.index.selection import incompatible_wheels, rank_files
+
+    present = version_files
+    if exclude_newer is not None:
+        present = tuple(
+            file
+            for file in version_files
+            if file.upload_time is None or file.upload_time <= exclude_newer
         )
-    return ProjectCandidates(name, tuple(usable), tuple(rejected))
+        if not present:
+            return f"was published after {exclude_newer:%Y-%m-%d}"
+    ranked = rank_files(present, priority)
+    wheels = [file for file in ranked if file.is_wheel]
+    sdists = [file for file in ranked if not file.is_wheel]
+    if wheels:
+        metadata_file = wheels[0]
+    elif sdists:
+        others = incompatible_wheels(present, priority)
+        if others:
+            metadata_file = others[0]
+        else:
+            metadata_file = sdists[0]
+            if running_python and not _admits(sdists[0].requires_python, running_python):
+                return (
+                    f"has only a source distribution, which requires Python "
+                    f"{sdists[0].requires_python} to build (puffin runs on "
+                    f"Python {running_python})"
+                )
+    else:
+        return "has no wheel compatible with the target platform"
+    return VersionCandidate(
+        version, ranked, version_files, metadata_file, yanked=_all_yanked(present)
+    )
 
 
 def _all_yanked(files: Sequence[DistFile]) -> str | None:

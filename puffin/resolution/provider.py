@@ -81,6 +81,8 @@ class PuffinProvider:
         self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
         self._discovered: dict[Package, int] = {}
         """The order in which packages were first required: earlier is decided first."""
+        self._prefetching: set[NormalizedName] = set()
+        self._background: list[asyncio.Future[None]] = []
         self._direct_files: dict[NormalizedName, DistFile] = {}
         """``name @ url`` requirements: the one file each such project may come from."""
         self._conflicts: dict[Package, int] = {}
@@ -131,20 +133,43 @@ class PuffinProvider:
         """The preferred acceptable version in ``allowed``, or None."""
         if package == PYTHON:
             return self._python if allowed.contains(self._python) else None
-        candidates = await self.candidates(_name(package))
-        options = [c for c in candidates.versions if allowed.contains(c.version)]
-        options = [
-            c for c in options if c.yanked is None or self._pinned.get(_name(package)) == c.version
-        ]
-        if not options:
-            return None
-        if self._prereleases_allowed(_name(package), necessary=False):
-            chosen = self._pick(_name(package), options)
-        else:
-            stable = [c for c in options if not c.version.is_prerelease]
-            chosen = self._pick(_name(package), stable)
-            if chosen is None and self._prereleases_allowed(_name(package), necessary=True):
-                chosen = self._pick(_name(package), options)
+        name = _name(package)
+        candidates = await self.candidates(name)
+        pinned = self._pinned.get(name)
+
+        def usable(version: Version) -> VersionCandidate | None:
+            candidate = candidates.get(version)
+            if candidate is None or (candidate.yanked is not None and pinned != version):
+                return None
+            return candidate
+
+        prereleases = self._prereleases_allowed(name, necessary=False)
+        chosen: VersionCandidate | None = None
+        preferred = self._options.preferences.get(name)
+        if (
+            preferred is not None
+            and allowed.contains(preferred)
+            and (prereleases or not preferred.is_prerelease)
+        ):
+            chosen = usable(preferred)
+        first_prerelease: VersionCandidate | None = None
+        order = candidates.versions[::-1] if self._lowest(name) else candidates.versions
+        for version in order if chosen is None else ():
+            if not allowed.contains(version):
+                continue
+            if version.is_prerelease and not prereleases:
+                if first_prerelease is None:
+                    first_prerelease = usable(version)
+                continue
+            chosen = usable(version)
+            if chosen is not None:
+                break
+        if (
+            chosen is None
+            and first_prerelease is not None
+            and self._prereleases_allowed(name, necessary=True)
+        ):
+            chosen = first_prerelease
         if chosen is None:
             return None
         self._prefetch_metadata(_name(package), chosen)
@@ -178,9 +203,7 @@ class PuffinProvider:
                     f"requirements may use"
                 )
             self._add(dependencies, requirement)
-        for dependency in dependencies:
-            if dependency != PYTHON:
-                self._prefetch_candidates(_name(dependency))
+        self._prefetch(dependencies)
         return dependencies
 
     def unavailable_versions(
@@ -193,13 +216,15 @@ class PuffinProvider:
         candidates = task.result()
         reasons = [
             (VersionSet.singleton(version), reason)
-            for version, reason in candidates.rejected
-            if allowed.contains(version)
+            for version, reason in candidates.rejected(allowed.contains)
         ]
-        for candidate in candidates.versions:
-            if candidate.yanked is not None and allowed.contains(candidate.version):
+        for version in candidates.versions:
+            if not allowed.contains(version):
+                continue
+            candidate = candidates.get(version)
+            if candidate is not None and candidate.yanked is not None:
                 why = f": {candidate.yanked}" if candidate.yanked else ""
-                reasons.append((VersionSet.singleton(candidate.version), f"was yanked{why}"))
+                reasons.append((VersionSet.singleton(version), f"was yanked{why}"))
         return reasons
 
     # -- requirements as solver terms ---------------------------------------------------
@@ -213,9 +238,7 @@ class PuffinProvider:
             ):
                 continue
             self._add(dependencies, requirement, root=True)
-        for dependency in dependencies:
-            if dependency != PYTHON:
-                self._prefetch_candidates(_name(dependency))
+        self._prefetch(dependencies)
         return dependencies
 
     def _add(
@@ -284,21 +307,12 @@ class PuffinProvider:
             return necessary or explicit
         return False
 
-    def _pick(
-        self, name: NormalizedName, options: Sequence[VersionCandidate]
-    ) -> VersionCandidate | None:
-        if not options:
-            return None
-        preferred = self._options.preferences.get(name)
-        if preferred is not None:
-            for candidate in options:
-                if candidate.version == preferred:
-                    return candidate
+    def _lowest(self, name: NormalizedName) -> bool:
+        """Whether the strategy prefers the lowest version of ``name``."""
         strategy = self._options.strategy
-        lowest = strategy is ResolutionStrategy.LOWEST or (
+        return strategy is ResolutionStrategy.LOWEST or (
             strategy is ResolutionStrategy.LOWEST_DIRECT and name in self._direct
         )
-        return options[-1] if lowest else options[0]
 
     # -- fetching, memoized and prefetched ------------------------------------------------
 
@@ -315,6 +329,28 @@ class PuffinProvider:
 
     def _prefetch_candidates(self, name: NormalizedName) -> None:
         self._candidates_task(name)
+
+    def _prefetch(self, dependencies: Mapping[Package, VersionSet]) -> None:
+        """Start fetching what the solver will ask about these dependencies next: each
+        project's listing, then the metadata of the version it will most likely choose.
+        The solver decides one package at a time; without this, every decision would
+        wait for its own round trip."""
+        for dependency, allowed in dependencies.items():
+            if dependency == PYTHON or dependency.extra is not None:
+                continue
+            name = _name(dependency)
+            self._candidates_task(name)
+            if name not in self._prefetching:
+                self._prefetching.add(name)
+                self._background.append(
+                    asyncio.ensure_future(self._prefetch_likely(dependency, allowed))
+                )
+
+    async def _prefetch_likely(self, package: Package, allowed: VersionSet) -> None:
+        try:
+            await self.choose_version(package, allowed)  # prefetches the chosen metadata
+        except Exception:
+            return
 
     def add_direct_file(self, name: NormalizedName, file: DistFile) -> None:
         """Serve ``name`` from ``file`` alone (a top-level ``name @ url`` requirement)."""
@@ -344,11 +380,11 @@ class PuffinProvider:
                     f"(expected a wheel or sdist file name of that project)"
                 )
             only = VersionCandidate(parsed.version, (direct,), (direct,), direct)
-            return ProjectCandidates(name, (only,), ())
+            return ProjectCandidates.single(name, only)
 
         answer = await self._index_set.project_files(name)
         if isinstance(answer, NotFound):
-            return ProjectCandidates(name, (), ())
+            return ProjectCandidates.empty(name)
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", None) or "not in the cache (offline)"
             raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
@@ -404,7 +440,12 @@ class PuffinProvider:
 
     def close(self) -> None:
         """Cancel prefetches still running when the solver is done."""
-        for task in (*self._candidates.values(), *self._metadata.values()):
+        tasks: list[asyncio.Future[Any]] = [
+            *self._candidates.values(),
+            *self._metadata.values(),
+            *self._background,
+        ]
+        for task in tasks:
             if not task.done():
                 task.cancel()
 

@@ -47,9 +47,19 @@ def ensure_bench_env() -> Path:
     bin_dir = BENCH_VENV / "bin"
     if not (bin_dir / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-    if not (bin_dir / "uv").exists():
+    if not (bin_dir / "uv").exists() or not (bin_dir / "pip-compile").exists():
         subprocess.run(
-            [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--upgrade", "pip", "uv"],
+            [
+                str(bin_dir / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--upgrade",
+                "pip",
+                "uv",
+                "pip-tools",
+            ],
             check=True,
         )
     marker = BENCH_VENV / ".installed"
@@ -268,10 +278,96 @@ def workload_metadata(bin_dir: Path, rounds: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def workload_compile(bin_dir: Path, rounds: int) -> None:
+    """``puffin pip compile`` beside ``uv pip compile`` and pip-tools' ``pip-compile``.
+
+    Each of the three real sets, cold (empty cache directory) and warm (the cache the
+    tool's previous run filled). pip-compile runs fewer rounds: it takes the longest.
+    """
+    rounds = max(3, rounds // 10)
+    scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-compile-"))
+    out = scratch / "out.txt"  # deleted before every run: an existing -o file is a preference
+    try:
+        for name in SETS:
+            source = REQUIREMENTS / f"{name}.in"
+
+            def cold(tool: str) -> Callable[[], None]:
+                def prepare() -> None:
+                    shutil.rmtree(scratch / f"{tool}-cold", ignore_errors=True)
+                    out.unlink(missing_ok=True)
+
+                return prepare
+
+            def fresh_output() -> None:
+                out.unlink(missing_ok=True)
+
+            def puffin(cache: str, source: Path = source) -> list[str]:
+                return [
+                    str(bin_dir / "puffin"),
+                    "pip",
+                    "compile",
+                    str(source),
+                    "-q",
+                    "--python-version",
+                    "3.11",
+                    "-o",
+                    str(out),
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            def uv(cache: str, source: Path = source) -> list[str]:
+                return [
+                    str(bin_dir / "uv"),
+                    "pip",
+                    "compile",
+                    str(source),
+                    "-q",
+                    "--python-version",
+                    "3.11",
+                    "-o",
+                    str(out),
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            def pip_compile(cache: str, source: Path = source) -> list[str]:
+                return [
+                    str(bin_dir / "pip-compile"),
+                    str(source),
+                    "-q",
+                    "--no-header",
+                    "-o",
+                    str(out),
+                    "--cache-dir",
+                    str(scratch / cache),
+                    "--pip-args",
+                    f"--cache-dir {scratch / cache}",
+                ]
+
+            tools = [
+                Tool("puffin compile (cold)", puffin("puffin-cold"), cold("puffin")),
+                Tool("uv compile (cold)", uv("uv-cold"), cold("uv")),
+                Tool("puffin compile (warm)", puffin("puffin-warm"), fresh_output),
+                Tool("uv compile (warm)", uv("uv-warm"), fresh_output),
+            ]
+            report(f"compile {name}", measure(tools, rounds, warmup=1), "puffin compile (cold)")
+            slow = [
+                Tool("pip-compile (warm)", pip_compile("pip-warm"), fresh_output),
+                Tool("puffin compile (warm)", puffin("puffin-warm"), fresh_output),
+            ]
+            report(
+                f"compile {name}: pip-tools", measure(slow, 1, warmup=1), "puffin compile (warm)"
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 WORKLOADS: dict[str, Callable[[Path, int], None]] = {
     "startup": workload_startup,
     "venv": workload_venv,
     "metadata": workload_metadata,
+    "compile": workload_compile,
 }
 
 
