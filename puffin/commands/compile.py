@@ -93,7 +93,7 @@ def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
     output = getattr(args, "output_file", None)
     if output is not None and not getattr(args, "upgrade", False):
         path = _absolute(output, ctx)
-        if path.exists():
+        if path.is_file():  # a pipe or /dev/null holds no pins to keep
             from puffin.compile.preferences import apply_upgrades, read_preferences
 
             preferences = apply_upgrades(
@@ -161,8 +161,17 @@ def _command_line(args: argparse.Namespace) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Replace a regular file through a temporary sibling; write anything else in place.
+
+    ``-o /dev/null`` or a pipe must be written to, never renamed over: a rename would put
+    a regular file where the device was.
+    """
     import os
 
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

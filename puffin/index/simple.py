@@ -278,48 +278,54 @@ def _parse_json_page(
 def _json_file(entry: dict[str, Any], page_url: str, source: IndexSpec) -> DistFile | None:
     """One ``files`` entry; None for a file that is not a wheel or sdist.
 
-    Raises KeyError/TypeError/AttributeError for a malformed entry.
+    Raises KeyError/TypeError/AttributeError for a malformed entry. This runs once per
+    file of every page (10,000+ for large projects), so the common PyPI shapes take the
+    shortest path: one sha256 hash, an absolute https URL, no fragment.
     """
     filename = entry["filename"]
     if not isinstance(filename, str):
         raise TypeError("'filename' is not a string")
-    if not has_dist_suffix(filename):
+    if not (filename.endswith(".whl") or has_dist_suffix(filename)):
         return None
     href = entry["url"]
     if not isinstance(href, str):
         raise TypeError("'url' is not a string")
-    raw_hashes = entry.get("hashes") or {}
-    hashes = tuple(
-        (algorithm, digest.lower())
-        for algorithm, digest in raw_hashes.items()
-        if algorithm in _HASH_NAMES and isinstance(digest, str)
-    )
+    raw_hashes = entry.get("hashes")
+    hashes: tuple[tuple[str, str], ...]
+    if not raw_hashes:
+        hashes = ()
+    elif len(raw_hashes) == 1 and isinstance(sha256 := raw_hashes.get("sha256"), str):
+        hashes = (("sha256", sha256.lower()),)
+    else:
+        hashes = tuple(
+            (algorithm, digest.lower())
+            for algorithm, digest in raw_hashes.items()
+            if algorithm in _HASH_NAMES and isinstance(digest, str)
+        )
     if "#" in href:
         # Not expected in JSON, but a hash in the fragment is as good as one in 'hashes'.
         href, _, fragment = href.partition("#")
         if not hashes:
             hashes = _hash_from_fragment(fragment)
     requires_python = entry.get("requires-python")
-    yanked = entry.get("yanked")
     # PEP 714: "core-metadata" is the name; "dist-info-metadata" is what older servers send.
     metadata = entry.get("core-metadata")
     if metadata is None:
         metadata = entry.get("dist-info-metadata")
     size = entry.get("size")
     upload_time = entry.get("upload-time")
+    yanked = entry.get("yanked")
     return DistFile(
-        filename=filename,
-        url=href if href.startswith(_HTTP_PREFIXES) else _absolute_url(page_url, href),
-        source=source,
-        hashes=hashes,
+        filename,
+        href if href.startswith(_HTTP_PREFIXES) else _absolute_url(page_url, href),
+        source,
+        hashes,
         # "" is no constraint at all; None says so without a specifier to parse.
-        requires_python=requires_python
-        if isinstance(requires_python, str) and requires_python
-        else None,
-        yanked=_json_yanked(yanked),
-        upload_time=_parse_time(upload_time) if upload_time is not None else None,
-        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        has_core_metadata=metadata is True or isinstance(metadata, dict),
+        requires_python if requires_python and isinstance(requires_python, str) else None,
+        None if yanked is False or yanked is None else _json_yanked(yanked),
+        None if upload_time is None else _parse_time(upload_time),
+        size if type(size) is int else None,
+        metadata is True or isinstance(metadata, dict),
     )
 
 

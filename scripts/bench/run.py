@@ -227,7 +227,15 @@ def workload_metadata(bin_dir: Path, rounds: int) -> None:
             count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
 
             def cold(tool: str) -> Callable[[], None]:
-                return lambda: shutil.rmtree(scratch / f"{tool}-cold", ignore_errors=True)
+                def prepare() -> None:
+                    shutil.rmtree(scratch / f"{tool}-cold", ignore_errors=True)
+                    (scratch / "uv-out.txt").unlink(missing_ok=True)
+
+                return prepare
+
+            def fresh() -> None:
+                # An existing -o file is a set of preferences: every run starts without.
+                (scratch / "uv-out.txt").unlink(missing_ok=True)
 
             def puffin(cache: str, pins: Path = pins) -> list[str]:
                 return [
@@ -251,8 +259,10 @@ def workload_metadata(bin_dir: Path, rounds: int) -> None:
                     "--python-version",
                     "3.11",
                     "--no-header",
+                    # Not os.devnull: uv writes -o by renaming a temporary file over it,
+                    # which would replace /dev/null with a regular file.
                     "-o",
-                    os.devnull,
+                    str(scratch / "uv-out.txt"),
                     "--cache-dir",
                     str(scratch / cache),
                 ]
@@ -261,7 +271,7 @@ def workload_metadata(bin_dir: Path, rounds: int) -> None:
                 Tool("puffin metadata (cold)", puffin("puffin-cold"), cold("puffin")),
                 Tool("uv pip compile (cold)", uv("uv-cold"), cold("uv")),
                 Tool("puffin metadata (warm)", puffin("puffin-warm")),
-                Tool("uv pip compile (warm)", uv("uv-warm")),
+                Tool("uv pip compile (warm)", uv("uv-warm"), fresh),
             ]
             report(
                 f"metadata of {name} ({count} pins)",

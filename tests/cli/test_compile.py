@@ -131,3 +131,22 @@ def test_registry_package_may_not_bring_in_a_url(run_puffin, local_index, make_w
         "which only your own requirements may use" in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_output_to_a_pipe_writes_into_it(run_puffin, index, tmp_path: Path) -> None:
+    """``-o /dev/null`` or a FIFO is written to, never replaced by a regular file."""
+    import os
+    import stat
+    import threading
+
+    write(tmp_path / "requirements.in", "util==1.5\n")
+    fifo = tmp_path / "pins.fifo"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    result = compile_(run_puffin, index, "requirements.in", "--no-header", "-o", str(fifo))
+    reader.join(timeout=30)
+    result.assert_ok()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert "util==1.5" in received[0]
