@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from puffin.types.answer import Failed, Found, NotFound
 
 if TYPE_CHECKING:
+    from puffin.context import Context
     from puffin.types.answer import Answer
     from puffin.types.dist import DistFile
 
@@ -65,3 +66,17 @@ def copy_local_file(file: DistFile, dest: Path) -> Answer[Path]:
         temporary.unlink(missing_ok=True)
         return Failed(str(source), error.strerror or str(error))
     return Found(dest)
+
+
+async def fetch_file(ctx: Context, file: DistFile, dest: Path) -> Answer[Path]:
+    """Copy a local file or download a remote one to ``dest``, checking its hashes.
+
+    Shared by the built-in index sources: where a file lives decides how it is fetched,
+    not which kind of source listed it.
+    """
+    if file.url.startswith("file:"):
+        return copy_local_file(file, dest)
+    client = ctx.client
+    if client is None:
+        return Failed(file.url, "no HTTP client in this command")
+    return await client.download(file.url, dest, hashes=dict(file.hashes))

@@ -91,16 +91,9 @@ class RegistrySource:
 
     async def fetch_file(self, file: DistFile, dest: Path) -> Answer[Path]:
         """Download ``file`` to ``dest``, checking every hash the index gave."""
-        from puffin.builtin._local import copy_local_file
-        from puffin.distribution.fetch import local_path
-        from puffin.types.answer import Failed
+        from puffin.builtin._local import fetch_file
 
-        if local_path(file.url) is not None:
-            return copy_local_file(file, dest)
-        client = self._ctx.client
-        if client is None:
-            return Failed(file.url, "no HTTP client in this command")
-        return await client.download(file.url, dest, hashes=dict(file.hashes))
+        return await fetch_file(self._ctx, file, dest)
 
 
 @hookimpl(trylast=True)

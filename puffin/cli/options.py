@@ -51,6 +51,11 @@ def add_requirement_inputs(parser: argparse.ArgumentParser, *, positional: str) 
         metavar="FILE",
         help="install from a requirements file, pyproject.toml or setup.cfg",
     )
+    add_constraint_options(parser)
+
+
+def add_constraint_options(parser: argparse.ArgumentParser) -> None:
+    """``-c FILE`` and ``--override FILE``."""
     parser.add_argument(
         "-c",
         "--constraint",
@@ -68,7 +73,7 @@ def add_requirement_inputs(parser: argparse.ArgumentParser, *, positional: str) 
         type=Path,
         default=[],
         metavar="FILE",
-        help="override versions with an overrides file",
+        help="replace every declared requirement on the packages this file names",
     )
 
 

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from puffin.cli.options import (
+    add_constraint_options,
     add_index_options,
     add_python_options,
     add_requirement_inputs,
@@ -41,25 +42,7 @@ def _compile(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output-file", type=Path, metavar="FILE", help="write the pins here (not stdout)"
     )
-    parser.add_argument(
-        "-c",
-        "--constraint",
-        dest="constraints",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="constrain versions with a constraints file",
-    )
-    parser.add_argument(
-        "--override",
-        dest="overrides",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="FILE",
-        help="replace every declared requirement on these packages",
-    )
+    add_constraint_options(parser)
     parser.add_argument(
         "--extra",
         dest="extras",
