@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 CORE_COMMANDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("pip", "compile"), "resolve requirements into a pinned requirements.txt", "pip"),
-    (("pip", "sync"), "make an environment match a requirements file exactly", "pip"),
-    (("pip", "install"), "install packages into an environment", "pip"),
+    (("pip", "sync"), "make an environment match a requirements file exactly", "pip_install"),
+    (("pip", "install"), "install packages into an environment", "pip_install"),
     (("pip", "uninstall"), "remove packages from an environment", "pip"),
     (("pip", "freeze"), "list installed packages in requirements format", "pip"),
     (("pip", "list"), "list installed packages", "pip"),

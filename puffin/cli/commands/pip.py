@@ -22,6 +22,7 @@ from puffin.errors import NotImplementedYet
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from puffin.context import Context
 
@@ -98,11 +99,17 @@ def _uninstall(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-r", "--requirement", dest="requirements", action="append", type=Path, default=[]
     )
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="accepted for pip's sake: puffin never asks"
+    )
     add_python_options(parser)
 
 
 def _freeze(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exclude-editable", action="store_true")
+    parser.add_argument(
+        "--all", action="store_true", help="do not hide pip, setuptools, wheel and distribute"
+    )
     add_python_options(parser)
 
 
@@ -123,16 +130,28 @@ def _check(parser: argparse.ArgumentParser) -> None:
     add_python_options(parser)
 
 
+def _installed_command(name: str) -> Callable[[argparse.Namespace, Context], int]:
+    """A runner that imports ``puffin.commands.installed`` only when the command runs."""
+
+    def run(args: argparse.Namespace, ctx: Context) -> int:
+        from puffin.commands import installed
+
+        command: Callable[[argparse.Namespace, Context], int] = getattr(installed, name)
+        return command(args, ctx)
+
+    return run
+
+
 COMMANDS = MappingProxyType(
     {
         "compile": (_compile, _run_compile),
         "sync": (_sync, _not_yet),
         "install": (_install, _not_yet),
-        "uninstall": (_uninstall, _not_yet),
-        "freeze": (_freeze, _not_yet),
-        "list": (_list, _not_yet),
-        "show": (_show, _not_yet),
-        "check": (_check, _not_yet),
+        "uninstall": (_uninstall, _installed_command("run_uninstall")),
+        "freeze": (_freeze, _installed_command("run_freeze")),
+        "list": (_list, _installed_command("run_list")),
+        "show": (_show, _installed_command("run_show")),
+        "check": (_check, _installed_command("run_check")),
     }
 )
 """Leaf word -> (configure, run); named in :data:`puffin.cli.commands.CORE_COMMANDS`."""

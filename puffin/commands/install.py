@@ -1,0 +1,282 @@
+"""``puffin pip install`` and ``puffin pip sync``: resolve, plan, fetch, unpack, link.
+
+The environment is changed only after the whole plan is known, every plugin accepted it
+and every wheel is fetched, verified and unpacked into the cache: a missing package, a
+hash mismatch or a veto leaves the environment exactly as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import TYPE_CHECKING, NamedTuple
+
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Collection, Sequence
+    from pathlib import Path
+
+    from puffin.context import Context
+    from puffin.environment.query import Interpreter
+    from puffin.environment.target import TargetEnvironment
+    from puffin.index.strategy import IndexSet
+    from puffin.requirements.manifest import Manifest
+    from puffin.resolution.options import ResolverOptions
+    from puffin.sources import SourceOptions
+    from puffin.types import Answer, InstalledDist, Plan, ResolvedDist
+
+
+class PlanVetoed(PuffinError):
+    """A ``puffin_check_plan`` plugin objected; nothing was changed."""
+
+
+def run_install(args: argparse.Namespace, ctx: Context) -> int:
+    """``pip install``: add what the requirements need, keep everything else."""
+    from puffin.requirements.sources import build_manifest
+
+    manifest = build_manifest(
+        args=list(args.packages),
+        requirement_files=[_absolute(path, ctx) for path in args.requirements],
+        constraint_files=[_absolute(path, ctx) for path in args.constraints],
+        override_files=[_absolute(path, ctx) for path in args.overrides],
+        editables=list(args.editables),
+        base_dir=ctx.cwd,
+        environ=ctx.environ,
+    )
+    if not manifest.requirements:
+        raise PuffinError("nothing to install: name packages or pass -r FILE")
+    return _install(args, ctx, manifest, sync=False)
+
+
+def run_sync(args: argparse.Namespace, ctx: Context) -> int:
+    """``pip sync``: make the environment match the requirement files exactly."""
+    from puffin.requirements.sources import build_manifest
+
+    manifest = build_manifest(
+        requirement_files=[_absolute(path, ctx) for path in args.src_files],
+        base_dir=ctx.cwd,
+        environ=ctx.environ,
+    )
+    return _install(args, ctx, manifest, sync=True)
+
+
+def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync: bool) -> int:
+    from puffin.environment.target import TargetEnvironment
+    from puffin.install.installed import scan_environment
+    from puffin.sources import source_options
+    from puffin.targets import interpreter_for_args
+
+    started = time.perf_counter()
+    interpreter = interpreter_for_args(args, ctx)
+    target = TargetEnvironment.from_interpreter(interpreter)
+    site_packages = _site_packages(interpreter)
+    installed = scan_environment(site_packages)
+    sources = source_options(args, ctx, manifest.index)
+    options = _resolver_options(args, ctx, installed, sync=sync)
+    plan, changed = asyncio.run(
+        _resolve_and_apply(
+            args, ctx, _Job(manifest, target, interpreter, installed, sources, options, sync)
+        )
+    )
+    elapsed = time.perf_counter() - started
+    if args.dry_run:
+        _report_plan(ctx, plan, dry_run=True)
+        return 0
+    if changed:
+        ctx.reporter.summary(
+            f"Installed {changed} package{'s' if changed != 1 else ''} in {_seconds(elapsed)}"
+        )
+    else:
+        ctx.reporter.summary(f"Audited {len(plan.items)} packages in {_seconds(elapsed)}")
+    _report_plan(ctx, plan, dry_run=False)
+    return 0
+
+
+def _resolver_options(
+    args: argparse.Namespace, ctx: Context, installed: Sequence[InstalledDist], *, sync: bool
+) -> ResolverOptions:
+    """The command's resolver options; installed versions are preferred unless
+    ``--upgrade`` (pip's only-if-needed upgrade strategy)."""
+    import dataclasses
+
+    from packaging.utils import canonicalize_name
+
+    from puffin.commands.compile import resolver_options
+
+    options = resolver_options(args, ctx)
+    if getattr(args, "upgrade", False):
+        return options
+    upgrades = {canonicalize_name(name) for name in getattr(args, "upgrade_packages", ())}
+    preferences = {dist.name: dist.version for dist in installed if dist.name not in upgrades}
+    return dataclasses.replace(options, preferences=preferences)
+
+
+class _Job(NamedTuple):
+    """Everything one install or sync works from."""
+
+    manifest: Manifest
+    target: TargetEnvironment
+    interpreter: Interpreter
+    installed: Sequence[InstalledDist]
+    sources: SourceOptions
+    options: ResolverOptions
+    sync: bool
+
+
+async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) -> tuple[Plan, int]:
+    manifest, target, interpreter, installed, sources, options, sync = job
+    from puffin.install.plan import make_plan
+    from puffin.resolution.resolve import resolve
+    from puffin.sources import open_sources
+    from puffin.types import PlanAction
+
+    async with open_sources(ctx, sources) as (command_ctx, index_set):
+        resolution = await resolve(command_ctx, index_set, manifest, target, options)
+        plan = make_plan(
+            resolution,
+            installed,
+            sync=sync,
+            reinstall_all=getattr(args, "reinstall", False),
+            reinstall=getattr(args, "reinstall_packages", ()),
+        )
+        problems = command_ctx.hooks.check_plan(plan, command_ctx)
+        if problems:
+            listed = "\n".join(f"  - {problem}" for problem in problems)
+            raise PlanVetoed(f"the install plan was rejected; nothing was changed:\n{listed}")
+        if args.dry_run:
+            return plan, 0
+        to_install = [
+            item.wanted
+            for item in plan.items
+            if item.action in (PlanAction.DOWNLOAD, PlanAction.REINSTALL, PlanAction.LINK)
+            and item.wanted is not None
+        ]
+        unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install)
+    requested = {entry.name for entry in manifest.requirements if entry.name is not None}
+    changed = _apply(ctx, plan, unpacked, interpreter, requested)
+    return plan, changed
+
+
+async def _fetch_and_unpack(
+    ctx: Context, index_set: IndexSet, target: TargetEnvironment, dists: list[ResolvedDist]
+) -> dict[str, Path]:
+    """Fetch every wheel (hash-checked) and unpack each into the cache, concurrently."""
+    from puffin.index.selection import TagPriority, rank_files
+    from puffin.install.unpack import unpack_wheel
+    from puffin.types import Found
+
+    priority = TagPriority(target.tags)
+    downloads = ctx.cache.bucket("archive-v1")
+
+    async def one(dist: ResolvedDist) -> tuple[str, Path]:
+        wheels = [file for file in rank_files(dist.files, priority) if file.is_wheel]
+        if not wheels:
+            raise PuffinError(
+                f"{dist} has no wheel for this environment, and puffin cannot build "
+                f"source distributions yet"
+            )
+        file = wheels[0]
+        key = file.hash("sha256") or hashlib.sha256(file.url.encode()).hexdigest()
+        dest = downloads / key[:32] / file.filename
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        source = index_set.source_for(file)
+        if dest.is_file():
+            answer: Answer[Path] = Found(dest)  # fetched (and hash-checked) before
+        elif source is None:
+            from puffin.builtin._local import fetch_file
+
+            answer = await fetch_file(ctx, file, dest)
+        else:
+            answer = await source.fetch_file(file, dest)
+        if not isinstance(answer, Found):
+            reason = getattr(answer, "reason", "not in the cache (offline)")
+            raise PuffinError(f"could not fetch {file.filename}: {reason}")
+        path = answer.value
+        unpacked = await asyncio.to_thread(
+            unpack_wheel, path, ctx.cache, sha256=file.hash("sha256")
+        )
+        return dist.name, unpacked
+
+    results = await asyncio.gather(*(one(dist) for dist in dists))
+    return dict(results)
+
+
+def _apply(
+    ctx: Context,
+    plan: Plan,
+    unpacked: dict[str, Path],
+    interpreter: Interpreter,
+    requested: Collection[str],
+) -> int:
+    """Remove what goes, then link what comes, on a thread pool; return the count."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from puffin.install.link import LinkMode
+    from puffin.install.uninstall import uninstall
+    from puffin.install.wheel import install_wheel
+    from puffin.types import PlanAction
+
+    site_packages = interpreter.paths["purelib"]
+    scheme = {key: interpreter.paths[key] for key in ("purelib", "platlib", "scripts", "data")}
+    # pip's headers directory in a venv: <prefix>/include/site/pythonX.Y/<project>
+    headers_root = interpreter.prefix / "include" / "site" / f"python{interpreter.python_version}"
+    for item in plan.items:
+        if item.action in (PlanAction.REINSTALL, PlanAction.REMOVE) and item.installed is not None:
+            uninstall(item.installed, site_packages=site_packages, scripts_dir=scheme["scripts"])
+    changed = 0
+    with ThreadPoolExecutor() as executor:
+        for item in plan.items:
+            wanted = item.wanted
+            if wanted is None or item.action is PlanAction.SATISFIED:
+                continue
+            install_wheel(
+                unpacked[wanted.name],
+                name=wanted.name,
+                version=str(wanted.version),
+                scheme={**scheme, "headers": headers_root / wanted.name},
+                interpreter_path=interpreter.sys_executable,
+                link_mode=LinkMode.HARDLINK,
+                requested=wanted.name in requested,
+                direct_url=None,
+                executor=executor,
+            )
+            changed += 1
+    changed += sum(1 for item in plan.items if item.action is PlanAction.REMOVE)
+    return changed
+
+
+def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:
+    from puffin.types import PlanAction
+
+    prefix = "Would " if dry_run else ""
+    if dry_run:
+        count = sum(1 for item in plan.items if item.action is not PlanAction.SATISFIED)
+        ctx.reporter.summary(f"{prefix}change {count} packages (dry run: nothing changed)")
+    lines: list[tuple[str, str, str]] = []
+    for item in plan.items:
+        if item.action is PlanAction.SATISFIED:
+            continue
+        if item.installed is not None and item.action in (PlanAction.REINSTALL, PlanAction.REMOVE):
+            lines.append(
+                (item.installed.name, "-", f"{item.installed.name}=={item.installed.version}")
+            )
+        if item.wanted is not None:
+            lines.append((item.wanted.name, "+", f"{item.wanted.name}=={item.wanted.version}"))
+    for _, sign, text in sorted(lines):
+        ctx.reporter.change(sign, text)
+
+
+def _site_packages(interpreter: Interpreter) -> list[Path]:
+    paths = [interpreter.paths["purelib"], interpreter.paths["platlib"]]
+    return list(dict.fromkeys(paths))
+
+
+def _absolute(path: Path, ctx: Context) -> Path:
+    return path if path.is_absolute() else ctx.cwd / path
+
+
+def _seconds(elapsed: float) -> str:
+    return f"{elapsed * 1000:.0f}ms" if elapsed < 1 else f"{elapsed:.2f}s"

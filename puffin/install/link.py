@@ -1,0 +1,160 @@
+"""Put one file from the unpacked-wheel cache into an environment.
+
+Every file lands by *create at a temporary sibling, then rename over the target*. A rename
+is atomic within a directory, so a reader (or a concurrent install of another wheel that
+ships the same path, like every ``nvidia-*`` wheel's ``nvidia/__init__.py``) sees either
+the old whole file or the new whole file, never a missing or half-written one, and two
+writers never fail because the other created the target first. Delete-then-create would
+have both problems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import errno
+import os
+import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+__all__ = ["LinkMode", "place_file", "write_file"]
+
+# Linux's FICLONE ioctl (_IOW(0x94, 9, int)): share the source's extents (btrfs, XFS,
+# bcachefs). The fcntl module does not name it.
+_FICLONE = 0x40049409
+
+# A temporary name must stay within NAME_MAX (255) with the prefix and suffix added.
+_MAX_STEM = 200
+
+# Link failures that mean "this file system cannot do it here", where a copy is correct:
+# across file systems, link count limit, links not permitted (some FUSE, SMB, protected
+# hardlinks), not supported at all.
+_FALLBACK_ERRNOS = frozenset(
+    {errno.EXDEV, errno.EMLINK, errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP}
+)
+# ioctl failures meaning "no reflinks here": not supported, other file system, not a
+# regular file system at all.
+_CLONE_FALLBACK_ERRNOS = frozenset(
+    {errno.EXDEV, errno.EINVAL, errno.ENOTTY, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF}
+)
+
+
+class LinkMode(enum.Enum):
+    """How files get from the cache into an environment."""
+
+    HARDLINK = "hardlink"
+    """A hard link to the cache's file (no data copied); a copy when linking fails."""
+    COPY = "copy"
+    """An independent copy."""
+    SYMLINK = "symlink"
+    """A symbolic link to the cache's file: the environment breaks when the cache is cleaned."""
+    CLONE = "clone"
+    """A copy-on-write clone (``FICLONE``) where the file system supports it, else a copy."""
+
+
+def _temporary_sibling(target: Path) -> Path:
+    stem = target.name[:_MAX_STEM]
+    return target.with_name(f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _copy(source: Path, temporary: Path) -> None:
+    import shutil
+
+    # copyfile uses sendfile/copy_file_range on Linux; copymode keeps the executable bit.
+    shutil.copyfile(source, temporary)
+    shutil.copymode(source, temporary)
+
+
+def _clone(source: Path, temporary: Path) -> None:
+    import fcntl
+
+    source_fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(source_fd).st_mode & 0o777
+        target_fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        try:
+            fcntl.ioctl(target_fd, _FICLONE, source_fd)
+            os.fchmod(target_fd, mode)  # the umask may have cut bits from O_CREAT's mode
+        except OSError as error:
+            os.close(target_fd)
+            target_fd = -1
+            temporary.unlink()
+            if error.errno not in _CLONE_FALLBACK_ERRNOS:
+                raise
+            _copy(source, temporary)
+        finally:
+            if target_fd >= 0:
+                os.close(target_fd)
+    finally:
+        os.close(source_fd)
+
+
+def _create(source: Path, temporary: Path, mode: LinkMode) -> None:
+    if mode is LinkMode.HARDLINK:
+        try:
+            os.link(source, temporary)
+        except OSError as error:
+            if error.errno not in _FALLBACK_ERRNOS:
+                raise
+            _copy(source, temporary)
+    elif mode is LinkMode.COPY:
+        _copy(source, temporary)
+    elif mode is LinkMode.SYMLINK:
+        # Absolute, so that the link does not depend on where the environment is.
+        temporary.symlink_to(source.absolute())
+    else:
+        _clone(source, temporary)
+
+
+def _atomically(target: Path, create: Callable[[Path], None]) -> None:
+    """Run ``create(temporary)`` and rename the result over ``target``."""
+    temporary = _temporary_sibling(target)
+    try:
+        try:
+            create(temporary)
+        except FileNotFoundError:
+            # Usually the directory is not there yet; create it (tolerating a concurrent
+            # creator) and try once more. A missing source fails again, as it should.
+            target.parent.mkdir(parents=True, exist_ok=True)
+            create(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        raise
+    # rename(2) of two names of one inode "does nothing and succeeds" (POSIX): re-linking
+    # a file from the cache over an earlier link to the same file leaves the temporary
+    # name behind, which must not stay in the environment.
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+
+
+def place_file(source: Path, target: Path, mode: LinkMode) -> None:
+    """Make ``target`` a link to, clone or copy of ``source`` (by ``mode``), atomically.
+
+    Never deletes ``target`` first: the new file is created at a temporary sibling name and
+    renamed over it, so concurrent placements of one path always leave one whole file.
+    Missing parent directories are created.
+    """
+    _atomically(target, lambda temporary: _create(source, temporary, mode))
+
+
+def write_file(target: Path, data: bytes, *, executable: bool = False) -> None:
+    """Write ``data`` to ``target`` atomically (temporary sibling, then rename), with mode
+    0o755 when ``executable`` else 0o644 (before the umask)."""
+
+    def create(temporary: Path) -> None:
+        mode = 0o755 if executable else 0o644
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+
+    _atomically(target, create)

@@ -1,0 +1,63 @@
+"""What an install or sync will do, decided before anything on disk changes.
+
+Every resolved distribution is compared with what the environment has: already
+satisfied, to install (its wheel is fetched, unpacked into the cache once, then linked),
+or to reinstall (another version, or ``--reinstall``); for ``pip sync`` every installed
+distribution the resolution does not name is extraneous and removed. Plugins see the plan
+through ``puffin_check_plan`` and may veto it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from puffin.types.plan import Plan, PlanAction, PlanItem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from puffin.types import InstalledDist, Resolution
+
+
+def make_plan(
+    resolution: Resolution,
+    installed: Sequence[InstalledDist],
+    *,
+    sync: bool = False,
+    reinstall_all: bool = False,
+    reinstall: Iterable[str] = (),
+) -> Plan:
+    """The plan that turns ``installed`` into ``resolution`` (and nothing else if ``sync``)."""
+    by_name = {dist.name: dist for dist in installed}
+    forced = {canonicalize_name(name) for name in reinstall}
+    items: list[PlanItem] = []
+    for wanted in resolution:
+        present = by_name.get(wanted.name)
+        if present is None:
+            items.append(PlanItem(PlanAction.DOWNLOAD, wanted, None))
+        elif (
+            present.version != wanted.version
+            or reinstall_all
+            or wanted.name in forced
+            or _source_changed(present, wanted.url)
+        ):
+            items.append(PlanItem(PlanAction.REINSTALL, wanted, present))
+        else:
+            items.append(PlanItem(PlanAction.SATISFIED, wanted, present))
+    if sync:
+        wanted_names = {dist.name for dist in resolution}
+        items.extend(
+            PlanItem(PlanAction.REMOVE, None, dist)
+            for dist in installed
+            if dist.name not in wanted_names
+        )
+    return Plan(tuple(items))
+
+
+def _source_changed(present: InstalledDist, url: str | None) -> bool:
+    """A ``name @ url`` requirement whose URL differs from what was installed."""
+    if url is None:
+        return present.direct_url is not None and not present.editable
+    return present.direct_url != url

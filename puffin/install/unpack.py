@@ -1,0 +1,233 @@
+"""Unpack a wheel once into the cache, verified against its own RECORD.
+
+An unpacked wheel lives at ``wheels-v1/<sha256 of the wheel file>/``: the archive's files
+as they are, with their executable bits. Installs then link (or copy) from there, so a
+wheel installed into ten environments is decompressed once.
+
+An entry appears whole or not at all: the wheel is extracted into a temporary directory
+beside the entry and renamed into place. A lock file per key (``.<key>.lock``) keeps two
+processes from unpacking the same wheel at once; the second waits and uses the first's
+result. A lock file may outlive its entry (removing lock files races with waiters).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, NamedTuple
+
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from puffin.cache.dirs import Cache
+
+__all__ = ["BUCKET", "RecordEntry", "find_dist_info", "parse_record", "unpack_wheel"]
+
+BUCKET = "wheels-v1"
+"""The cache bucket of unpacked wheels."""
+
+_CHUNK = 1 << 20
+# The spec forbids these as RECORD hashes: too weak to verify anything.
+_WEAK_HASHES = frozenset({"md5", "sha1"})
+# Files RECORD lists without a hash: itself, and its signatures (which sign RECORD).
+_UNHASHED = frozenset({"RECORD", "RECORD.jws", "RECORD.p7s"})
+
+
+class RecordEntry(NamedTuple):
+    """One row of a RECORD: ``algorithm=urlsafe-b64-digest`` (or empty) and size."""
+
+    hash: str
+    size: int | None
+
+
+def parse_record(text: str, *, source: str) -> dict[str, RecordEntry]:
+    """Parse a RECORD file into path -> entry; ``source`` names it in errors."""
+    import csv
+
+    entries: dict[str, RecordEntry] = {}
+    for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row:
+            continue
+        if len(row) != 3:
+            raise PuffinError(f"{source}: RECORD line {number} does not have 3 fields: {row!r}")
+        path, digest, size = row
+        try:
+            entries[path] = RecordEntry(digest, int(size) if size else None)
+        except ValueError:
+            raise PuffinError(
+                f"{source}: RECORD line {number} has a size that is not a number: {size!r}"
+            ) from None
+    return entries
+
+
+def find_dist_info(names: list[str], *, source: str) -> str:
+    """The one top-level ``*.dist-info`` directory among archive or directory ``names``."""
+    found = sorted(
+        {name.split("/", 1)[0] for name in names if name.split("/", 1)[0].endswith(".dist-info")}
+    )
+    if len(found) != 1:
+        raise PuffinError(
+            f"{source} has {len(found)} .dist-info directories at its root"
+            f"{': ' + ', '.join(found) if found else ''}; a wheel has exactly one"
+        )
+    return found[0]
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Path:
+    """Return the directory where ``wheel`` is unpacked in the cache, unpacking it first if
+    needed.
+
+    :param sha256: the wheel file's hex sha256 when already known (from the index or the
+        download), which saves hashing the file; it is the cache key.
+    :raises PuffinError: the wheel is not a valid zip, has unsafe paths, or a file does
+        not match its RECORD; nothing is left in the cache then.
+    """
+    from puffin.cache.lock import FileLock
+
+    key = sha256.lower() if sha256 else _file_sha256(wheel)
+    bucket = cache.bucket(BUCKET)
+    target = bucket / key
+    if target.is_dir():
+        return target
+    with FileLock(bucket / f".{key}.lock"):
+        # Another process may have finished while this one waited for the lock.
+        if target.is_dir():
+            return target
+        import shutil
+        import tempfile
+
+        temporary = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=bucket))
+        try:
+            _extract(wheel, temporary)
+            os.replace(temporary, target)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+    return target
+
+
+def _safe_member(name: str, *, source: str) -> PurePosixPath:
+    pure = PurePosixPath(name)
+    if (
+        not name
+        or pure.is_absolute()
+        or "\\" in name
+        or any(part in ("..", ".") for part in pure.parts)
+        or name.startswith("/")
+    ):
+        # Writing outside the target (zip slip) or ambiguous names: refuse the wheel.
+        raise PuffinError(f"{source} contains an unsafe path: {name!r}")
+    return pure
+
+
+def _extract(wheel: Path, destination: Path) -> None:
+    source = wheel.name
+    try:
+        archive = zipfile.ZipFile(wheel)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise PuffinError(f"{wheel} is not a valid wheel (zip) file: {error}") from error
+    with archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            raise PuffinError(f"{source} contains the same file name twice")
+        dist_info = find_dist_info(names, source=source)
+        record_name = f"{dist_info}/RECORD"
+        try:
+            record_text = archive.read(record_name).decode("utf-8")
+        except KeyError:
+            raise PuffinError(f"{source} has no {record_name}") from None
+        except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+            raise PuffinError(f"{source}: cannot read {record_name}: {error}") from error
+        record = parse_record(record_text, source=f"{source}: {record_name}")
+
+        directories: set[Path] = set()
+        for info in infos:
+            relative = _safe_member(info.filename, source=source)
+            target = destination.joinpath(*relative.parts)
+            if target.parent not in directories:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                directories.add(target.parent)
+            _extract_member(archive, info, target, record, dist_info=dist_info, source=source)
+
+        # Files RECORD promises that are not there mean a broken or truncated wheel.
+        missing = sorted(path for path in set(record) - set(names) if not path.endswith("/"))
+        if missing:
+            raise PuffinError(
+                f"{source}: RECORD lists {missing[0]!r}, which the wheel does not contain"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            )
+
+
+def _extract_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    target: Path,
+    record: Mapping[str, RecordEntry],
+    *,
+    dist_info: str,
+    source: str,
+) -> None:
+    name = info.filename
+    entry = record.get(name)
+    unhashed = name.startswith(f"{dist_info}/") and name[len(dist_info) + 1 :] in _UNHASHED
+    if entry is None and not unhashed:
+        raise PuffinError(f"{source}: {name!r} is not listed in the wheel's RECORD")
+    algorithm, expected = "", ""
+    if entry is not None and entry.hash:
+        algorithm, _, expected = entry.hash.partition("=")
+        if algorithm in _WEAK_HASHES or algorithm not in hashlib.algorithms_guaranteed:
+            raise PuffinError(
+                f"{source}: RECORD hashes {name!r} with {algorithm!r}, which is not allowed"
+            )
+    elif not unhashed:
+        raise PuffinError(f"{source}: RECORD gives no hash for {name!r}")
+
+    digest = hashlib.new(algorithm) if algorithm else None
+    size = 0
+    # Only the executable bits of the archive's mode matter (as pip does): no setuid,
+    # no world-writable files from a downloaded archive.
+    unix_mode = info.external_attr >> 16
+    mode = 0o755 if unix_mode & 0o111 and not stat.S_ISDIR(unix_mode) else 0o644
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                if digest is not None:
+                    digest.update(chunk)
+                size += len(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)  # the umask may have removed bits that the archive sets
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise PuffinError(f"{source}: cannot extract {name!r}: {error}") from error
+    finally:
+        os.close(fd)
+
+    if digest is not None and entry is not None:
+        actual = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+        if actual != expected.rstrip("="):
+            raise PuffinError(
+                f"{source}: {name!r} does not match the wheel's RECORD: "
+                f"{algorithm}={actual} in the archive, {entry.hash} in RECORD"
+            )
+        if entry.size is not None and entry.size != size:
+            raise PuffinError(
+                f"{source}: {name!r} does not match the wheel's RECORD: "
+                f"{size} bytes in the archive, {entry.size} in RECORD"
+            )

@@ -1,0 +1,268 @@
+"""Install one unpacked wheel into an environment's install scheme.
+
+Follows the binary distribution format (packaging.python.org, "Binary distribution
+format"): the root goes to purelib or platlib by ``Root-Is-Purelib``; each
+``{name}-{version}.data/<key>/`` directory goes to the scheme's ``<key>`` path; scripts
+with a ``#!python`` first line get the target interpreter; console and GUI entry points
+become launchers; the ``.dist-info`` gets ``INSTALLER``, ``REQUESTED`` (PEP 376/627),
+``direct_url.json`` (PEP 610) and a new ``RECORD`` listing every installed file.
+
+RECORD is written last, after every other file is in place: an install that dies half way
+leaves a dist-info without RECORD, which reads as broken rather than as complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from puffin.errors import PuffinError
+from puffin.install.link import LinkMode, place_file, write_file
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from concurrent.futures import Executor
+
+__all__ = ["InstalledFiles", "install_wheel"]
+
+_SCHEME_KEYS = frozenset({"purelib", "platlib", "scripts", "headers", "data"})
+# Dist-info files that the installer writes itself; copies shipped in the wheel are
+# dropped (RECORD signatures would not match the new RECORD anyway).
+_INSTALLER_FILES = frozenset(
+    {"RECORD", "RECORD.jws", "RECORD.p7s", "INSTALLER", "REQUESTED", "direct_url.json"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledFiles:
+    """What an install put into the environment."""
+
+    dist_info: Path
+    """The installed ``.dist-info`` directory."""
+    files: tuple[Path, ...]
+    """Every installed file (absolute), RECORD included, in RECORD's order."""
+
+
+class _Row(NamedTuple):
+    path: Path
+    hash: str
+    size: int | None
+
+
+def _record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _write(target: Path, data: bytes, *, executable: bool = False) -> _Row:
+    write_file(target, data, executable=executable)
+    return _Row(target, _record_hash(data), len(data))
+
+
+def _read_wheel_metadata(dist_info: Path, *, source: str) -> bool:
+    """Check the WHEEL file's version and return its ``Root-Is-Purelib``."""
+    from email.parser import HeaderParser
+
+    try:
+        text = (dist_info / "WHEEL").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PuffinError(f"{source}: cannot read {dist_info.name}/WHEEL: {error}") from error
+    headers = HeaderParser().parsestr(text)
+    version = (headers.get("Wheel-Version") or "").strip()
+    major = version.split(".", 1)[0]
+    if not major.isdigit():
+        raise PuffinError(f"{source}: WHEEL has no valid Wheel-Version ({version!r})")
+    if int(major) > 1:
+        # The spec: an installer must refuse a wheel of a newer major version.
+        raise PuffinError(
+            f"{source} has Wheel-Version {version}; puffin installs Wheel-Version 1.x"
+        )
+    return (headers.get("Root-Is-Purelib") or "").strip().lower() == "true"
+
+
+def _check_name(dist_info: str, name: str, *, source: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    stem = dist_info[: -len(".dist-info")]
+    found, _, _ = stem.partition("-")
+    if canonicalize_name(found) != canonicalize_name(name):
+        raise PuffinError(f"{source}: its {dist_info} directory does not belong to {name}")
+
+
+def install_wheel(
+    unpacked: Path,
+    *,
+    name: str,
+    version: str,
+    scheme: Mapping[str, Path],
+    interpreter_path: Path,
+    link_mode: LinkMode,
+    requested: bool,
+    direct_url: str | None,
+    installer: str = "puffin",
+    executor: Executor | None = None,
+) -> InstalledFiles:
+    """Install the wheel unpacked at ``unpacked`` (see :func:`~puffin.install.unpack.unpack_wheel`).
+
+    :param name: the distribution's name, checked against the ``.dist-info`` directory.
+    :param version: its version, for messages.
+    :param scheme: absolute ``purelib``, ``platlib``, ``scripts``, ``headers`` and ``data``
+        directories of the target environment.
+    :param interpreter_path: the target's interpreter, named by script shebangs.
+    :param link_mode: how files get from the cache into the environment.
+    :param requested: write ``REQUESTED`` (the user asked for this distribution).
+    :param direct_url: PEP 610 ``direct_url.json`` text, for URL and path installs.
+    :param installer: the ``INSTALLER`` file's content.
+    :param executor: runs the file placements; the caller's pool, so that many wheels
+        share one; a private pool when None.
+    :raises PuffinError: the wheel is malformed or a file cannot be placed. Files placed
+        before the failure stay; RECORD is not written.
+    """
+    from puffin.install.scripts import launcher, parse_entry_points, rewrite_shebang
+    from puffin.install.unpack import find_dist_info, parse_record
+
+    source = f"{name} {version}"
+    try:
+        top = [child.name for child in unpacked.iterdir()]
+    except OSError as error:
+        raise PuffinError(f"{source}: cannot read the unpacked wheel: {error}") from error
+    dist_info_name = find_dist_info(top, source=source)
+    _check_name(dist_info_name, name, source=source)
+    data_name = dist_info_name[: -len(".dist-info")] + ".data"
+    cached_dist_info = unpacked / dist_info_name
+    root_is_purelib = _read_wheel_metadata(cached_dist_info, source=source)
+    try:
+        record_text = (cached_dist_info / "RECORD").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PuffinError(f"{source}: cannot read {dist_info_name}/RECORD: {error}") from error
+    record = parse_record(record_text, source=f"{source}: {dist_info_name}/RECORD")
+
+    missing_keys = _SCHEME_KEYS - set(scheme)
+    if missing_keys:
+        raise ValueError(f"the install scheme lacks {', '.join(sorted(missing_keys))}")
+    root = Path(scheme["purelib" if root_is_purelib else "platlib"]).absolute()
+    scripts_dir = Path(scheme["scripts"]).absolute()
+    dist_info = root / dist_info_name
+
+    def link(source_path: Path, target: Path, digest: str, size: int | None) -> Callable[[], _Row]:
+        def run() -> _Row:
+            place_file(source_path, target, link_mode)
+            return _Row(target, digest, size)
+
+        return run
+
+    def script(
+        source_path: Path, target: Path, digest: str, size: int | None
+    ) -> Callable[[], _Row]:
+        def run() -> _Row:
+            content = source_path.read_bytes()
+            rewritten = rewrite_shebang(content, interpreter_path)
+            if rewritten is not None:
+                return _write(target, rewritten, executable=True)
+            if source_path.stat().st_mode & 0o111 == 0o111:
+                place_file(source_path, target, link_mode)
+                return _Row(target, digest, size)
+            # A link would share (and a chmod would change) the cache's non-executable file.
+            return _write(target, content, executable=True)
+
+        return run
+
+    def generated(target: Path, data: bytes) -> Callable[[], _Row]:
+        return lambda: _write(target, data, executable=True)
+
+    # target -> task; a dict, so that two sources of one target (a .data script and an
+    # entry point of the same name) never race: the later one wins, as with pip.
+    tasks: dict[Path, Callable[[], _Row]] = {}
+    for archive_path, entry in record.items():
+        if archive_path.endswith("/"):
+            continue
+        parts = archive_path.split("/")
+        source_path = unpacked.joinpath(*parts)
+        if parts[0] == dist_info_name and len(parts) == 2 and parts[1] in _INSTALLER_FILES:
+            continue
+        if parts[0] == data_name:
+            if len(parts) < 3 or parts[1] not in _SCHEME_KEYS:
+                raise PuffinError(
+                    f"{source}: {archive_path} is not under one of "
+                    f"{data_name}/{{{','.join(sorted(_SCHEME_KEYS))}}}/"
+                )
+            key = parts[1]
+            target = Path(scheme[key]).absolute().joinpath(*parts[2:])
+            if key == "scripts":
+                tasks[target] = script(source_path, target, entry.hash, entry.size)
+                continue
+        else:
+            target = root.joinpath(*parts)
+        tasks[target] = link(source_path, target, entry.hash, entry.size)
+
+    entry_points_file = cached_dist_info / "entry_points.txt"
+    if entry_points_file.is_file():
+        text = entry_points_file.read_text(encoding="utf-8")
+        for entry_point in parse_entry_points(text, source=f"{source}: entry_points.txt"):
+            target = scripts_dir / entry_point.name
+            tasks[target] = generated(target, launcher(entry_point, interpreter_path))
+
+    rows = _run_all(tasks, executor, source=source)
+
+    # The installer's own files, then RECORD, strictly after everything else is placed.
+    rows.append(_write(dist_info / "INSTALLER", f"{installer}\n".encode()))
+    if requested:
+        rows.append(_write(dist_info / "REQUESTED", b""))
+    if direct_url is not None:
+        rows.append(_write(dist_info / "direct_url.json", direct_url.encode("utf-8")))
+    record_path = dist_info / "RECORD"
+    rows.sort(key=lambda row: _relative(row.path, root))
+    rows.append(_Row(record_path, "", None))
+    write_file(record_path, _record_csv(rows, root))
+    return InstalledFiles(dist_info, tuple(row.path for row in rows))
+
+
+def _relative(path: Path, root: Path) -> str:
+    # pip's form: relative to the site-packages directory, with "../" for scripts,
+    # headers and data outside it, "/" separators on every platform.
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def _record_csv(rows: list[_Row], root: Path) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(
+            (_relative(row.path, root), row.hash, "" if row.size is None else str(row.size))
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _run_all(
+    tasks: Mapping[Path, Callable[[], _Row]], executor: Executor | None, *, source: str
+) -> list[_Row]:
+    """Run every task on ``executor`` and wait for all of them, even after a failure (no
+    write may still be in flight when the caller hears of it)."""
+    if executor is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(32, (os.cpu_count() or 1) + 4)) as pool:
+            return _run_all(tasks, pool, source=source)
+    from concurrent.futures import wait
+
+    futures = {executor.submit(task): target for target, task in tasks.items()}
+    wait(futures)
+    rows = []
+    for future, target in futures.items():
+        error = future.exception()
+        if error is None:
+            rows.append(future.result())
+        elif isinstance(error, PuffinError):
+            raise error
+        elif isinstance(error, OSError):
+            raise PuffinError(f"{source}: cannot install {target}: {error}") from error
+        else:
+            raise error
+    return rows

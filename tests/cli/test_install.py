@@ -1,0 +1,151 @@
+"""``puffin pip install`` and ``pip sync`` into real virtual environments."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def index(local_index, make_wheel):
+    return local_index(
+        [
+            make_wheel(
+                "app",
+                "1.0",
+                requires_dist=["lib>=1"],
+                entry_points={"console_scripts": {"app-hello": "app:main"}},
+                files={"app/__init__.py": "def main():\n    print('hello from app')\n"},
+            ),
+            make_wheel("lib", "1.0"),
+            make_wheel("lib", "2.0"),
+            make_wheel("other", "1.0"),
+        ]
+    )
+
+
+@pytest.fixture
+def venv(run_puffin, tmp_path: Path) -> Path:
+    import sys
+
+    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
+    return tmp_path / "env"
+
+
+def installed(venv: Path) -> dict[str, str]:
+    code = (
+        "import importlib.metadata as m, json;"
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    )
+    out = subprocess.run(
+        [venv / "bin" / "python", "-I", "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(out)
+
+
+def install(run_puffin, venv: Path, index, *args: str):
+    return run_puffin("pip", "install", "-p", str(venv), "-i", index.simple_url, *args)
+
+
+def test_install_resolves_links_and_runs_scripts(run_puffin, venv, index) -> None:
+    result = install(run_puffin, venv, index, "app")
+    result.assert_ok()
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    assert " + app==1.0" in result.stderr and " + lib==2.0" in result.stderr
+    assert "Installed 2 packages" in result.stderr
+    script = subprocess.run(
+        [venv / "bin" / "app-hello"], capture_output=True, text=True, check=True
+    )
+    assert script.stdout == "hello from app\n"
+    again = install(run_puffin, venv, index, "app")
+    again.assert_ok()
+    assert "Audited" in again.stderr and "+" not in again.stderr
+
+
+def test_downgrade_and_upgrade(run_puffin, venv, index) -> None:
+    install(run_puffin, venv, index, "lib==1.0").assert_ok()
+    assert installed(venv) == {"lib": "1.0"}
+    install(run_puffin, venv, index, "lib").assert_ok()
+    assert installed(venv) == {"lib": "1.0"}, "installed versions are kept unless --upgrade"
+    result = install(run_puffin, venv, index, "lib", "--upgrade")
+    result.assert_ok()
+    assert installed(venv) == {"lib": "2.0"}
+    assert " - lib==1.0" in result.stderr and " + lib==2.0" in result.stderr
+
+
+def test_dry_run_changes_nothing(run_puffin, venv, index) -> None:
+    result = install(run_puffin, venv, index, "app", "--dry-run")
+    result.assert_ok()
+    assert installed(venv) == {}
+    assert "dry run" in result.stderr and " + app==1.0" in result.stderr
+
+
+def test_sync_removes_extraneous(run_puffin, venv, index, tmp_path: Path) -> None:
+    install(run_puffin, venv, index, "other", "lib==1.0").assert_ok()
+    (tmp_path / "requirements.txt").write_text("lib==2.0\n")
+    result = run_puffin("pip", "sync", "requirements.txt", "-p", str(venv), "-i", index.simple_url)
+    result.assert_ok()
+    assert installed(venv) == {"lib": "2.0"}
+    assert " - other==1.0" in result.stderr
+
+
+def test_hash_mismatch_leaves_environment_untouched(
+    run_puffin, venv, local_index, make_wheel, tmp_path: Path
+) -> None:
+    good = make_wheel("lib", "1.0")
+    index = local_index([good])
+    install(run_puffin, venv, index, "lib").assert_ok()
+    before = sorted(p.relative_to(venv) for p in venv.rglob("*"))
+    tampered = local_index([make_wheel("newlib", "1.0")])
+    files = tampered.root / "files"
+    wheel = next(files.glob("newlib-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")
+    result = install(run_puffin, venv, tampered, "newlib")
+    assert result.returncode == 1
+    assert "newlib-1.0-py3-none-any.whl" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.relative_to(venv) for p in venv.rglob("*")) == before
+
+
+def test_a_plugin_can_veto_the_plan(run_puffin, venv, index, tmp_path: Path) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "no_other.py").write_text(
+        textwrap.dedent(
+            """
+            from puffin.plugin import Problem
+
+            def puffin_check_plan(plan):
+                return [
+                    Problem(f"{item.wanted.name}=={item.wanted.version}", "is not allowed here")
+                    for item in plan.items
+                    if item.wanted is not None and item.wanted.name == "other"
+                ]
+            """
+        )
+    )
+    result = run_puffin(
+        "-p",
+        "no_other",
+        "pip",
+        "install",
+        "-p",
+        str(venv),
+        "-i",
+        index.simple_url,
+        "other",
+        env={"PYTHONPATH": str(plugins)},
+    )
+    assert result.returncode == 1
+    assert "other==1.0: is not allowed here [no_other]" in result.stderr
+    assert installed(venv) == {}
+
+
+def test_no_environment_is_a_clear_error(run_puffin, index, tmp_path: Path) -> None:
+    result = run_puffin("pip", "install", "-i", index.simple_url, "lib", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "No virtual environment found" in result.stderr
