@@ -74,6 +74,12 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     target = TargetEnvironment.from_interpreter(interpreter)
     site_packages = _site_packages(interpreter)
     installed = scan_environment(site_packages)
+    if sync and not args.reinstall and not args.reinstall_packages:
+        audited = _already_synced(manifest, target, installed)
+        if audited is not None:
+            elapsed = time.perf_counter() - started
+            ctx.reporter.summary(f"Audited {audited} packages in {_seconds(elapsed)}")
+            return 0
     sources = source_options(args, ctx, manifest.index)
     options = _resolver_options(args, ctx, installed, sync=sync)
     plan, changed = asyncio.run(
@@ -93,6 +99,41 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         ctx.reporter.summary(f"Audited {len(plan.items)} packages in {_seconds(elapsed)}")
     _report_plan(ctx, plan, dry_run=False)
     return 0
+
+
+def _already_synced(
+    manifest: Manifest, target: TargetEnvironment, installed: Sequence[InstalledDist]
+) -> int | None:
+    """The number of pins when the environment already is exactly the pinned file.
+
+    A sync file (``pip compile`` output) pins every package with ``==``; when the
+    environment holds exactly those versions and nothing else, there is nothing to
+    resolve or fetch, so a no-op sync touches neither the network nor the cache.
+    Returns None when a resolution is needed.
+    """
+    from packaging.version import InvalidVersion, Version
+
+    environment = {**target.markers, "extra": ""}
+    pins: dict[str, Version] = {}
+    for entry in manifest.requirements:
+        requirement = entry.requirement
+        if requirement is None or requirement.url or entry.editable:
+            return None
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        specs = list(requirement.specifier)
+        if len(specs) != 1 or specs[0].operator != "==" or specs[0].version.endswith(".*"):
+            return None
+        try:
+            pins[entry.name or ""] = Version(specs[0].version)
+        except InvalidVersion:
+            return None
+    if manifest.constraints or manifest.overrides:
+        return None
+    present = {dist.name: dist.version for dist in installed}
+    if present != pins:
+        return None
+    return len(pins)
 
 
 def _resolver_options(

@@ -373,11 +373,165 @@ def workload_compile(bin_dir: Path, rounds: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def workload_install(bin_dir: Path, rounds: int) -> None:
+    """Install a pinned set into a fresh venv (warm and cold cache), and a no-op sync.
+
+    puffin beside ``uv pip install`` / ``uv pip sync`` and pip; ``cp -al`` of an installed
+    site-packages is the floor (hard-linking the same files, nothing else).
+    """
+    rounds = max(3, rounds // 10)
+    scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-install-"))
+    python = str(bin_dir / "python")
+    base = subprocess.run(
+        [python, "-c", "import sys; print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    try:
+        for name in ("small", "web"):
+            pins = str(REQUIREMENTS / f"{name}.txt")
+
+            def fresh_venv(
+                tool: str, *, cold: str | None = None, with_pip: bool = False
+            ) -> Callable[[], None]:
+                def prepare() -> None:
+                    shutil.rmtree(scratch / f"env-{tool}", ignore_errors=True)
+                    if cold:
+                        shutil.rmtree(scratch / cold, ignore_errors=True)
+                    command = [base, "-m", "venv", str(scratch / f"env-{tool}")]
+                    if not with_pip:
+                        command.append("--without-pip")
+                    subprocess.run(command, check=True)
+
+                return prepare
+
+            def puffin(tool: str, cache: str, pins: str = pins) -> list[str]:
+                return [
+                    str(bin_dir / "puffin"),
+                    "pip",
+                    "install",
+                    "-q",
+                    "-r",
+                    pins,
+                    "-p",
+                    str(scratch / f"env-{tool}"),
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            def uv(tool: str, cache: str, pins: str = pins) -> list[str]:
+                return [
+                    str(bin_dir / "uv"),
+                    "pip",
+                    "install",
+                    "-q",
+                    "-r",
+                    pins,
+                    "-p",
+                    str(scratch / f"env-{tool}"),
+                    "--cache-dir",
+                    str(scratch / cache),
+                ]
+
+            # Fill the warm caches once.
+            fresh_venv("puffin-warm")()
+            subprocess.run(puffin("puffin-warm", "puffin-cache"), check=True, env=BENCH_ENV)
+            fresh_venv("uv-warm")()
+            subprocess.run(uv("uv-warm", "uv-cache"), check=True, env=BENCH_ENV)
+            tools = [
+                Tool(
+                    "puffin install (warm)",
+                    puffin("puffin-warm", "puffin-cache"),
+                    fresh_venv("puffin-warm"),
+                ),
+                Tool("uv pip install (warm)", uv("uv-warm", "uv-cache"), fresh_venv("uv-warm")),
+                Tool(
+                    "puffin install (cold)",
+                    puffin("puffin-cold", "puffin-cold-cache"),
+                    fresh_venv("puffin-cold", cold="puffin-cold-cache"),
+                ),
+                Tool(
+                    "uv pip install (cold)",
+                    uv("uv-cold", "uv-cold-cache"),
+                    fresh_venv("uv-cold", cold="uv-cold-cache"),
+                ),
+            ]
+            report(f"install {name}", measure(tools, rounds, warmup=0), "puffin install (warm)")
+            pip_env = scratch / "env-pip"
+            pip_tools = [
+                Tool(
+                    "pip install (warm)",
+                    [
+                        str(pip_env / "bin" / "pip"),
+                        "install",
+                        "-q",
+                        "-r",
+                        pins,
+                        "--cache-dir",
+                        str(scratch / "pip-cache"),
+                    ],
+                    fresh_venv("pip", with_pip=True),
+                ),
+                Tool(
+                    "puffin install (warm)",
+                    puffin("puffin-warm", "puffin-cache"),
+                    fresh_venv("puffin-warm"),
+                ),
+            ]
+            report(f"install {name}: pip", measure(pip_tools, 1, warmup=1), "puffin install (warm)")
+            # No-op: the environments are complete now.
+            noop = [
+                Tool(
+                    "puffin pip sync (no-op)",
+                    [
+                        str(bin_dir / "puffin"),
+                        "pip",
+                        "sync",
+                        "-q",
+                        pins,
+                        "-p",
+                        str(scratch / "env-puffin-warm"),
+                        "--cache-dir",
+                        str(scratch / "puffin-cache"),
+                    ],
+                ),
+                Tool(
+                    "uv pip sync (no-op)",
+                    [
+                        str(bin_dir / "uv"),
+                        "pip",
+                        "sync",
+                        "-q",
+                        pins,
+                        "-p",
+                        str(scratch / "env-uv-warm"),
+                        "--cache-dir",
+                        str(scratch / "uv-cache"),
+                    ],
+                ),
+            ]
+            report(f"no-op sync {name}", measure(noop, rounds * 3), "puffin pip sync (no-op)")
+            site = next((scratch / "env-puffin-warm" / "lib").glob("python*/site-packages"))
+            floor = scratch / "floor"
+            copy = [
+                Tool(
+                    "cp -al site-packages (floor)",
+                    ["cp", "-al", str(site), str(floor)],
+                    lambda floor=floor: shutil.rmtree(floor, ignore_errors=True),
+                )
+            ]
+            report(f"link floor {name}", measure(copy, rounds), "cp -al site-packages (floor)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 WORKLOADS: dict[str, Callable[[Path, int], None]] = {
     "startup": workload_startup,
     "venv": workload_venv,
     "metadata": workload_metadata,
     "compile": workload_compile,
+    "install": workload_install,
 }
 
 

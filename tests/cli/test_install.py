@@ -149,3 +149,15 @@ def test_no_environment_is_a_clear_error(run_puffin, index, tmp_path: Path) -> N
     result = run_puffin("pip", "install", "-i", index.simple_url, "lib", cwd=tmp_path)
     assert result.returncode == 1
     assert "No virtual environment found" in result.stderr
+
+
+def test_noop_sync_needs_no_network(run_puffin, venv, index, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("lib==2.0\nother==1.0 ; sys_platform == 'win32'\n")
+    args = ("pip", "sync", "requirements.txt", "-p", str(venv), "-i", index.simple_url)
+    run_puffin(*args).assert_ok()
+    index.clear_log()
+    result = run_puffin(*args)
+    result.assert_ok()
+    assert "Audited 1 packages" in result.stderr
+    assert index.requests == [], "an up-to-date environment needs no index"
+    assert installed(venv) == {"lib": "2.0"}
