@@ -197,7 +197,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         ]
         unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install)
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
-    changed = _apply(ctx, plan, unpacked, interpreter, requested)
+    changed = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
     return plan, changed
 
 
@@ -251,6 +251,8 @@ def _apply(
     unpacked: dict[str, Path],
     interpreter: Interpreter,
     requested: Collection[str],
+    *,
+    link_mode: str,
 ) -> int:
     """Remove what goes, then link what comes, on a thread pool; return the count."""
     from concurrent.futures import ThreadPoolExecutor
@@ -279,14 +281,27 @@ def _apply(
                 version=str(wanted.version),
                 scheme={**scheme, "headers": headers_root / wanted.name},
                 interpreter_path=interpreter.sys_executable,
-                link_mode=LinkMode.HARDLINK,
+                link_mode=LinkMode(link_mode),
                 requested=wanted.name in requested,
-                direct_url=None,
+                direct_url=_direct_url_json(wanted),
                 executor=executor,
             )
             changed += 1
     changed += sum(1 for item in plan.items if item.action is PlanAction.REMOVE)
     return changed
+
+
+def _direct_url_json(dist: ResolvedDist) -> str | None:
+    """PEP 610 ``direct_url.json`` for a ``name @ url`` install; None for index installs."""
+    if dist.url is None:
+        return None
+    import json
+
+    record: dict[str, object] = {"url": dist.url, "archive_info": {}}
+    sha256 = next((file.hash("sha256") for file in dist.files if file.hash("sha256")), None)
+    if sha256:
+        record["archive_info"] = {"hashes": {"sha256": sha256}}
+    return json.dumps(record)
 
 
 def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:

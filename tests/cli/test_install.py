@@ -161,3 +161,18 @@ def test_noop_sync_needs_no_network(run_puffin, venv, index, tmp_path: Path) -> 
     assert "Audited 1 packages" in result.stderr
     assert index.requests == [], "an up-to-date environment needs no index"
     assert installed(venv) == {"lib": "2.0"}
+
+
+def test_link_modes_and_direct_url(run_puffin, venv, index, make_wheel, tmp_path: Path) -> None:
+    install(run_puffin, venv, index, "lib==1.0", "--link-mode", "symlink").assert_ok()
+    module = next(venv.glob("lib/python*/site-packages/lib/__init__.py"))
+    assert module.is_symlink()
+    wheel = make_wheel("direct-thing", "0.5")
+    result = install(
+        run_puffin, venv, index, f"direct-thing @ {wheel.as_uri()}", "--link-mode", "copy"
+    )
+    result.assert_ok()
+    record = next(venv.glob("lib/python*/site-packages/direct_thing-0.5.dist-info/direct_url.json"))
+    assert json.loads(record.read_text())["url"] == wheel.as_uri()
+    copied = next(venv.glob("lib/python*/site-packages/direct_thing/__init__.py"))
+    assert not copied.is_symlink()

@@ -34,6 +34,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="reinstall this package even if satisfied",
     )
+    parser.add_argument(
+        "--link-mode",
+        choices=("hardlink", "copy", "symlink", "clone"),
+        default="hardlink",
+        help="how files get from the cache into the environment (default: hardlink, "
+        "falling back to copy across file systems)",
+    )
     add_resolver_options(parser)
     add_index_options(parser)
     add_python_options(parser)
