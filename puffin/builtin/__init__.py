@@ -17,6 +17,7 @@ BUILTIN_PLUGINS: Mapping[str, str] = MappingProxyType(
         "reporter": "puffin.builtin.reporter",
         "index_registry": "puffin.builtin.index_registry",
         "index_flat": "puffin.builtin.index_flat",
+        "bytecode": "puffin.builtin.bytecode",
     }
 )
 """Plugin name -> module, in registration order."""

@@ -197,7 +197,8 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         ]
         unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install)
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
-    changed = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
+    changed, done = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
+    ctx.hooks.post_install(done, target, ctx)
     return plan, changed
 
 
@@ -253,14 +254,17 @@ def _apply(
     requested: Collection[str],
     *,
     link_mode: str,
-) -> int:
-    """Remove what goes, then link what comes, on a thread pool; return the count."""
+) -> tuple[int, list[InstalledDist]]:
+    """Remove what goes, then link what comes, on a thread pool.
+
+    Returns the number of changed distributions and the ones installed.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from puffin.install.link import LinkMode
     from puffin.install.uninstall import uninstall
     from puffin.install.wheel import install_wheel
-    from puffin.types import PlanAction
+    from puffin.types import InstalledDist, PlanAction
 
     site_packages = interpreter.paths["purelib"]
     scheme = {key: interpreter.paths[key] for key in ("purelib", "platlib", "scripts", "data")}
@@ -270,12 +274,13 @@ def _apply(
         if item.action in (PlanAction.REINSTALL, PlanAction.REMOVE) and item.installed is not None:
             uninstall(item.installed, site_packages=site_packages, scripts_dir=scheme["scripts"])
     changed = 0
+    done: list[InstalledDist] = []
     with ThreadPoolExecutor() as executor:
         for item in plan.items:
             wanted = item.wanted
             if wanted is None or item.action is PlanAction.SATISFIED:
                 continue
-            install_wheel(
+            files = install_wheel(
                 unpacked[wanted.name],
                 name=wanted.name,
                 version=str(wanted.version),
@@ -287,8 +292,18 @@ def _apply(
                 executor=executor,
             )
             changed += 1
+            done.append(
+                InstalledDist(
+                    name=wanted.name,
+                    version=wanted.version,
+                    dist_info=files.dist_info,
+                    installer="puffin",
+                    requested=wanted.name in requested,
+                    direct_url=wanted.url,
+                )
+            )
     changed += sum(1 for item in plan.items if item.action is PlanAction.REMOVE)
-    return changed
+    return changed, done
 
 
 def _direct_url_json(dist: ResolvedDist) -> str | None:

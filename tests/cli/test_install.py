@@ -176,3 +176,15 @@ def test_link_modes_and_direct_url(run_puffin, venv, index, make_wheel, tmp_path
     assert json.loads(record.read_text())["url"] == wheel.as_uri()
     copied = next(venv.glob("lib/python*/site-packages/direct_thing/__init__.py"))
     assert not copied.is_symlink()
+
+
+def test_compile_bytecode_is_a_post_install_plugin(run_puffin, venv, index) -> None:
+    result = install(run_puffin, venv, index, "lib==1.0", "--compile-bytecode", "-v")
+    result.assert_ok()
+    caches = list(venv.glob("lib/python*/site-packages/lib/__pycache__/__init__.*.pyc"))
+    assert caches, "the target interpreter compiled the installed module"
+    assert "Compiled 1 files to bytecode" in result.stderr
+    listed = run_puffin("plugins", "list")
+    assert "puffin_post_install" in next(
+        line for line in listed.stdout.splitlines() if line.startswith("bytecode")
+    )
