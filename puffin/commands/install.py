@@ -92,9 +92,19 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         _report_plan(ctx, plan, dry_run=True)
         return 0
     if changed:
-        ctx.reporter.summary(
-            f"Installed {changed} package{'s' if changed != 1 else ''} in {_seconds(elapsed)}"
+        from puffin.types import PlanAction
+
+        added = sum(
+            1
+            for item in plan.items
+            if item.wanted is not None
+            and item.action in (PlanAction.DOWNLOAD, PlanAction.REINSTALL, PlanAction.LINK)
         )
+        removed = len(plan.by_action(PlanAction.REMOVE))
+        parts = [f"Installed {added} package{'s' if added != 1 else ''}"] if added else []
+        if removed:
+            parts.append(f"{'r' if parts else 'R'}emoved {removed}")
+        ctx.reporter.summary(f"{', '.join(parts)} in {_seconds(elapsed)}")
     else:
         ctx.reporter.summary(f"Audited {len(plan.items)} packages in {_seconds(elapsed)}")
     _report_plan(ctx, plan, dry_run=False)
