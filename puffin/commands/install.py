@@ -205,15 +205,76 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
             if item.action in (PlanAction.DOWNLOAD, PlanAction.REINSTALL, PlanAction.LINK)
             and item.wanted is not None
         ]
-        unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install)
+        hashes = _required_hashes(
+            args, manifest, [item.wanted for item in plan.items if item.wanted]
+        )
+        unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install, hashes)
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
     changed, done = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
     ctx.hooks.post_install(done, target, ctx)
     return plan, changed
 
 
+def _required_hashes(
+    args: argparse.Namespace, manifest: Manifest, resolved: Sequence[ResolvedDist]
+) -> dict[str, tuple[str, ...]] | None:
+    """The user's ``--hash`` values per project in hash-checking mode, else None.
+
+    As pip: ``--require-hashes`` (command line or requirements file), or any ``--hash``
+    at all, turns the mode on, and then every package to install, dependencies included,
+    must be pinned with ``==`` and carry hashes.
+    """
+    from packaging.utils import canonicalize_name
+
+    entries = [entry for entry in manifest.requirements if entry.requirement is not None]
+    mode = (
+        getattr(args, "require_hashes", False)
+        or manifest.require_hashes
+        or any(entry.hashes for entry in entries)
+    )
+    if not mode:
+        return None
+    hashes: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        assert entry.requirement is not None
+        name = canonicalize_name(entry.requirement.name)
+        pinned = any(spec.operator in ("==", "===") for spec in entry.requirement.specifier)
+        if entry.hashes and pinned:
+            hashes[name] = hashes.get(name, ()) + entry.hashes
+    missing = [str(dist) for dist in resolved if dist.name not in hashes]
+    if missing:
+        raise PuffinError(
+            "hash-checking mode: every package must be pinned with == and --hash; "
+            f"these are not: {', '.join(missing)}",
+            hint="pin them with hashes (puffin pip compile --generate-hashes writes them)",
+        )
+    return hashes
+
+
+def _check_user_hashes(path: Path, name: str, expected: tuple[str, ...]) -> None:
+    """The downloaded file matches one of the user's ``--hash`` values, else stop."""
+    by_algorithm: dict[str, set[str]] = {}
+    for item in expected:
+        algorithm, _, digest = item.partition(":")
+        by_algorithm.setdefault(algorithm, set()).add(digest.lower())
+    actual = {}
+    for algorithm, digests in by_algorithm.items():
+        actual[algorithm] = hashlib.new(algorithm, path.read_bytes()).hexdigest()
+        if actual[algorithm] in digests:
+            return
+    shown = ", ".join(f"{algorithm}:{digest}" for algorithm, digest in actual.items())
+    raise PuffinError(
+        f"hash mismatch for {path.name} ({name}): expected {', '.join(expected)}, got {shown}; "
+        "nothing was installed"
+    )
+
+
 async def _fetch_and_unpack(
-    ctx: Context, index_set: IndexSet, target: TargetEnvironment, dists: list[ResolvedDist]
+    ctx: Context,
+    index_set: IndexSet,
+    target: TargetEnvironment,
+    dists: list[ResolvedDist],
+    required: dict[str, tuple[str, ...]] | None,
 ) -> dict[str, Path]:
     """Fetch every wheel (hash-checked) and unpack each into the cache, concurrently."""
     from puffin.index.selection import TagPriority, rank_files
@@ -247,6 +308,8 @@ async def _fetch_and_unpack(
             reason = getattr(answer, "reason", "not in the cache (offline)")
             raise PuffinError(f"could not fetch {file.filename}: {reason}")
         path = answer.value
+        if required is not None:
+            _check_user_hashes(path, dist.name, required[dist.name])
         unpacked = await asyncio.to_thread(
             unpack_wheel, path, ctx.cache, sha256=file.hash("sha256")
         )

@@ -128,6 +128,8 @@ class ParsedFile:
     constraints: tuple[RequirementEntry, ...] = ()
     index: IndexOptions = field(default_factory=IndexOptions)
     ignored_options: tuple[str, ...] = ()
+    require_hashes: bool = False
+    """``--require-hashes`` appeared in the file (or a file it includes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,8 @@ class Manifest:
     overrides: tuple[RequirementEntry, ...] = ()
     index: IndexOptions = field(default_factory=IndexOptions)
     ignored_options: tuple[str, ...] = ()
+    require_hashes: bool = False
+    """Hash-checking mode was asked for in a requirements file (``--require-hashes``)."""
 
     @property
     def editables(self) -> tuple[RequirementEntry, ...]:

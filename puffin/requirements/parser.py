@@ -412,6 +412,7 @@ _Kind = Literal[
     "hash",
     "ignored",
     "unsupported",
+    "require-hashes",
 ]
 
 
@@ -439,7 +440,7 @@ _LONG_OPTIONS: Final = MappingProxyType(
         "--no-binary": _Spec("ignored", takes_value=True),
         "--use-feature": _Spec("ignored", takes_value=True),
         # pip options that change what gets installed: ignoring them would be wrong.
-        "--require-hashes": _Spec("unsupported", takes_value=False),
+        "--require-hashes": _Spec("require-hashes", takes_value=False),
         "--config-settings": _Spec("unsupported", takes_value=True),
         "--global-option": _Spec("unsupported", takes_value=True),
     }
@@ -550,6 +551,7 @@ class _TreeParser:
         self._constraints: list[RequirementEntry] = []
         self._index = IndexOptions()
         self._ignored: list[str] = []
+        self._require_hashes = False
 
     def result(self) -> ParsedFile:
         return ParsedFile(
@@ -557,6 +559,7 @@ class _TreeParser:
             constraints=tuple(self._constraints),
             index=self._index,
             ignored_options=tuple(self._ignored),
+            require_hashes=self._require_hashes,
         )
 
     def parse_file(
@@ -637,6 +640,8 @@ class _TreeParser:
             self._index = self._index.merge(IndexOptions(no_index=True))
         elif kind == "hash":
             raise ctx.error("--hash must follow a requirement on the same line")
+        elif kind == "require-hashes":
+            self._require_hashes = True
         elif kind == "ignored":
             self._ignored.append(option.raw)
         else:

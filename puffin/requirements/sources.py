@@ -51,6 +51,7 @@ class _Collected:
     overrides: list[RequirementEntry] = field(default_factory=list)
     index: IndexOptions = field(default_factory=IndexOptions)
     ignored: list[str] = field(default_factory=list)
+    require_hashes: bool = False
 
     def add_file(self, parsed: ParsedFile, *, as_overrides: bool = False) -> None:
         target = self.overrides if as_overrides else self.requirements
@@ -58,6 +59,7 @@ class _Collected:
         self.constraints.extend(parsed.constraints)
         self.index = self.index.merge(parsed.index)
         self.ignored.extend(parsed.ignored_options)
+        self.require_hashes = self.require_hashes or parsed.require_hashes
 
     def manifest(self) -> Manifest:
         return Manifest(
@@ -66,6 +68,7 @@ class _Collected:
             overrides=tuple(self.overrides),
             index=self.index,
             ignored_options=tuple(self.ignored),
+            require_hashes=self.require_hashes,
         )
 
 

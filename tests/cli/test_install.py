@@ -188,3 +188,26 @@ def test_compile_bytecode_is_a_post_install_plugin(run_puffin, venv, index) -> N
     assert "puffin_post_install" in next(
         line for line in listed.stdout.splitlines() if line.startswith("bytecode")
     )
+
+
+def test_hash_checking_mode(run_puffin, venv, local_index, make_wheel, tmp_path: Path) -> None:
+    import hashlib
+
+    wheel = make_wheel("lib", "1.0")
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    index = local_index([wheel, make_wheel("free", "1.0")])
+    args = ("pip", "install", "-p", str(venv), "-i", index.simple_url, "-r", "requirements.txt")
+    (tmp_path / "requirements.txt").write_text(f"lib==1.0 --hash=sha256:{'0' * 64}\n")
+    wrong = run_puffin(*args)
+    assert wrong.returncode == 1
+    assert f"expected sha256:{'0' * 64}, got sha256:{digest}" in wrong.stderr
+    assert installed(venv) == {}
+    (tmp_path / "requirements.txt").write_text("--require-hashes\nfree\n")
+    unpinned = run_puffin(*args)
+    assert unpinned.returncode == 1
+    assert "every package must be pinned with == and --hash; these are not: free==1.0" in (
+        unpinned.stderr
+    )
+    (tmp_path / "requirements.txt").write_text(f"lib==1.0 --hash=sha256:{digest}\n")
+    run_puffin(*args).assert_ok()
+    assert installed(venv) == {"lib": "1.0"}

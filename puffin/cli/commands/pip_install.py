@@ -35,6 +35,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="reinstall this package even if satisfied",
     )
     parser.add_argument(
+        "--require-hashes",
+        action="store_true",
+        help="every package must be pinned with == and --hash, and its file must match",
+    )
+    parser.add_argument(
         "--link-mode",
         choices=("hardlink", "copy", "symlink", "clone"),
         default="hardlink",
