@@ -211,3 +211,26 @@ def test_hash_checking_mode(run_puffin, venv, local_index, make_wheel, tmp_path:
     (tmp_path / "requirements.txt").write_text(f"lib==1.0 --hash=sha256:{digest}\n")
     run_puffin(*args).assert_ok()
     assert installed(venv) == {"lib": "1.0"}
+
+
+def test_pip_check_accepts_what_puffin_installed(run_puffin, index, tmp_path: Path) -> None:
+    import sys
+
+    env = tmp_path / "with-pip"
+    subprocess.run([sys.executable, "-m", "venv", env], check=True)
+    install(run_puffin, env, index, "app").assert_ok()
+    check = subprocess.run(
+        [env / "bin" / "python", "-I", "-m", "pip", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No broken requirements found." in check.stdout
+    listed = subprocess.run(
+        [env / "bin" / "python", "-I", "-m", "pip", "list", "--format", "freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "app==1.0" in listed and "lib==2.0" in listed
