@@ -244,38 +244,13 @@ class HttpClient:
         """
         if start < 0 or end < start:
             raise ValueError(f"not a byte range: [{start}, {end})")
-        shown = redact_url(url)
-        split = self._split(url)
-        if isinstance(split, Failed):
-            return split
-        if self._options.offline:
-            return Offline(shown)
-        if end == start:
-            return Found(b"")
-        headers = {**_IDENTITY, "Range": f"bytes={start}-{end - 1}"}
-
-        async def attempt() -> Answer[bytes] | _Retry:
-            begun = time.monotonic()
-            async with self._slots, self._exchange("GET", split, headers) as response:
-                status = response.status_code
-                if status == 200:
-                    # Do not read what may be a whole wheel just to throw it away.
-                    self._log_response(split, response, None, begun, note=" (no range)")
-                    return Failed(shown, "range requests not supported")
-                if status != 206:
-                    await response.aread()
-                    self._log_response(split, response, None, begun)
-                    if status == 416:
-                        return Failed(shown, f"range not satisfiable: bytes {start}-{end - 1}")
-                    return self._classify(response, shown)
-                body = b"".join([chunk async for chunk in response.aiter_raw()])
-                short = _short_body(response, len(body))
-                if short is not None:
-                    return _Retry(short)
-                self._log_response(split, response, None, begun)
-                return self._check_range(response, body, start, end, shown)
-
-        return await self._with_retries("GET", split.display, shown, attempt)
+        return await self._ranged_get(
+            url,
+            f"bytes={start}-{end - 1}",
+            lambda response, body, shown: self._check_range(response, body, start, end, shown),
+            unsatisfiable=f"range not satisfiable: bytes {start}-{end - 1}",
+            empty=Found(b"") if end == start else None,
+        )
 
     async def get_tail(self, url: str, length: int) -> Answer[tuple[int, bytes]]:
         """The last ``length`` bytes of ``url`` and its total size, in one request.
@@ -286,31 +261,58 @@ class HttpClient:
         """
         if length <= 0:
             raise ValueError(f"not a suffix length: {length}")
+        return await self._ranged_get(
+            url,
+            f"bytes=-{length}",
+            lambda response, body, shown: _parse_tail(
+                response.headers.get("content-range", ""), body, shown
+            ),
+        )
+
+    async def _ranged_get(
+        self,
+        url: str,
+        byte_range: str,
+        check: Callable[[httpx.Response, bytes, str], Answer[_T] | _Retry],
+        *,
+        unsatisfiable: str | None = None,
+        empty: Answer[_T] | None = None,
+    ) -> Answer[_T]:
+        """One ``Range: <byte_range>`` GET, retried like any other; ``check`` reads a 206.
+
+        ``unsatisfiable`` is the failure reason for a 416 (default: as any other status);
+        ``empty`` is the answer, after the offline check, when nothing needs fetching.
+        """
         shown = redact_url(url)
         split = self._split(url)
         if isinstance(split, Failed):
             return split
         if self._options.offline:
             return Offline(shown)
-        headers = {**_IDENTITY, "Range": f"bytes=-{length}"}
+        if empty is not None:
+            return empty
+        headers = {**_IDENTITY, "Range": byte_range}
 
-        async def attempt() -> Answer[tuple[int, bytes]] | _Retry:
+        async def attempt() -> Answer[_T] | _Retry:
             begun = time.monotonic()
             async with self._slots, self._exchange("GET", split, headers) as response:
                 status = response.status_code
                 if status == 200:
+                    # Do not read what may be a whole wheel just to throw it away.
                     self._log_response(split, response, None, begun, note=" (no range)")
                     return Failed(shown, "range requests not supported")
                 if status != 206:
                     await response.aread()
                     self._log_response(split, response, None, begun)
+                    if status == 416 and unsatisfiable is not None:
+                        return Failed(shown, unsatisfiable)
                     return self._classify(response, shown)
                 body = b"".join([chunk async for chunk in response.aiter_raw()])
                 short = _short_body(response, len(body))
                 if short is not None:
                     return _Retry(short)
                 self._log_response(split, response, None, begun)
-                return _parse_tail(response.headers.get("content-range", ""), body, shown)
+                return check(response, body, shown)
 
         return await self._with_retries("GET", split.display, shown, attempt)
 

@@ -7,7 +7,6 @@ import platform
 import shlex
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from puffin.errors import UsageError
@@ -15,6 +14,7 @@ from puffin.errors import UsageError
 if TYPE_CHECKING:
     import argparse
     from datetime import datetime
+    from pathlib import Path
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         base_dir=ctx.cwd,
         environ=ctx.environ,
     )
-    manifest = _with_upgrade_constraints(manifest, args.upgrade_packages)
+    manifest = _with_upgrade_constraints(manifest, args.upgrade_packages, ctx.cwd)
     target = target_for_args(args, ctx)
     sources = source_options(args, ctx, manifest.index)
     options = resolver_options(args, ctx)
@@ -114,7 +114,7 @@ def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
     )
 
 
-def _with_upgrade_constraints(manifest: Manifest, upgrades: list[str]) -> Manifest:
+def _with_upgrade_constraints(manifest: Manifest, upgrades: list[str], cwd: Path) -> Manifest:
     """``--upgrade-package 'b<2.0'`` upgrades b only within ``<2.0``: a constraint (as uv)."""
     import dataclasses
 
@@ -123,7 +123,7 @@ def _with_upgrade_constraints(manifest: Manifest, upgrades: list[str]) -> Manife
 
     extra = []
     for text in upgrades:
-        entry = parse_requirement_string(text, origin=Origin(None, None), base_dir=Path.cwd())
+        entry = parse_requirement_string(text, origin=Origin(None, None), base_dir=cwd)
         if entry.requirement is not None and str(entry.requirement.specifier):
             extra.append(entry)
     if not extra:

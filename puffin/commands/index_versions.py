@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
+    from puffin.sources import SourceOptions
     from puffin.types.dist import DistFile
 
 
@@ -52,25 +53,22 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _describe_sources(options: object) -> str:
+def _describe_sources(options: SourceOptions) -> str:
     from puffin.client.redact import redact_url
-    from puffin.sources import SourceOptions
 
-    assert isinstance(options, SourceOptions)
     urls = [redact_url(spec.url) for spec in options.specs()]
     return ", ".join(urls) if urls else "no sources (--no-index without --find-links)"
 
 
 async def _usable_versions(
-    ctx: Context, options: object, name: str, target: TargetEnvironment, *, pre: bool
+    ctx: Context, options: SourceOptions, name: str, target: TargetEnvironment, *, pre: bool
 ) -> list[Version]:
     from packaging.utils import canonicalize_name
 
     from puffin.index.selection import TagPriority, group_by_version, rank_files
-    from puffin.sources import SourceOptions, open_sources
+    from puffin.sources import open_sources
     from puffin.types.answer import Found, NotFound
 
-    assert isinstance(options, SourceOptions)
     project = canonicalize_name(name)
     async with open_sources(ctx, options) as (_, index_set):
         answer = await index_set.project_files(project)

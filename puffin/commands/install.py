@@ -81,7 +81,7 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
             ctx.reporter.summary(f"Audited {audited} packages in {_seconds(elapsed)}")
             return 0
     sources = source_options(args, ctx, manifest.index)
-    options = _resolver_options(args, ctx, installed, sync=sync)
+    options = _resolver_options(args, ctx, installed)
     plan, changed = asyncio.run(
         _resolve_and_apply(
             args, ctx, _Job(manifest, target, interpreter, installed, sources, options, sync)
@@ -147,21 +147,21 @@ def _already_synced(
 
 
 def _resolver_options(
-    args: argparse.Namespace, ctx: Context, installed: Sequence[InstalledDist], *, sync: bool
+    args: argparse.Namespace, ctx: Context, installed: Sequence[InstalledDist]
 ) -> ResolverOptions:
     """The command's resolver options; installed versions are preferred unless
     ``--upgrade`` (pip's only-if-needed upgrade strategy)."""
     import dataclasses
 
-    from packaging.utils import canonicalize_name
-
     from puffin.commands.compile import resolver_options
+    from puffin.compile.preferences import apply_upgrades
 
     options = resolver_options(args, ctx)
-    if getattr(args, "upgrade", False):
-        return options
-    upgrades = {canonicalize_name(name) for name in getattr(args, "upgrade_packages", ())}
-    preferences = {dist.name: dist.version for dist in installed if dist.name not in upgrades}
+    preferences = apply_upgrades(
+        {dist.name: dist.version for dist in installed},
+        upgrade_all=getattr(args, "upgrade", False),
+        upgrade_packages=getattr(args, "upgrade_packages", ()),
+    )
     return dataclasses.replace(options, preferences=preferences)
 
 

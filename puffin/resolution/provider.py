@@ -57,7 +57,6 @@ class PuffinProvider:
         direct: Iterable[NormalizedName],
         explicit_prereleases: Iterable[NormalizedName],
         pinned: Mapping[NormalizedName, Version],
-        constraints: Mapping[NormalizedName, VersionSet],
         overrides: Mapping[NormalizedName, Sequence[Requirement]],
     ) -> None:
         from puffin.index.selection import TagPriority
@@ -72,9 +71,6 @@ class PuffinProvider:
         self._direct = frozenset(direct)
         self._explicit = frozenset(explicit_prereleases)
         self._pinned = dict(pinned)
-        self._constraints = dict(constraints)
-        """Constraints go to the solver as facts of their own (so explanations can name
-        them); kept here to tell which packages are constrained."""
         self._overrides = dict(overrides)
         self._candidates: dict[NormalizedName, asyncio.Task[ProjectCandidates]] = {}
         self._metadata: dict[tuple[NormalizedName, Version], asyncio.Task[CoreMetadata]] = {}
@@ -326,9 +322,6 @@ class PuffinProvider:
             task = asyncio.ensure_future(self._load_candidates(name))
             self._candidates[name] = task
         return task
-
-    def _prefetch_candidates(self, name: NormalizedName) -> None:
-        self._candidates_task(name)
 
     def _prefetch(self, dependencies: Mapping[Package, VersionSet]) -> None:
         """Start fetching what the solver will ask about these dependencies next: each

@@ -42,6 +42,7 @@ async def resolve(
 ) -> Resolution:
     """Resolve ``manifest`` for ``target`` with the sources of ``index_set``."""
     from puffin.resolution.provider import PuffinProvider
+    from puffin.resolver.package import Package
     from puffin.resolver.solver import NoSolution, solve
 
     manifest = _with_plugin_adjustments(ctx, manifest)
@@ -49,6 +50,12 @@ async def resolve(
     constraints = _named(manifest.constraints)
     overrides = _named(manifest.overrides)
     environment = {**target.markers, "extra": ""}
+    # Constraints are facts of their own for the solver (so an explanation can name
+    # them), not part of the provider's dependencies.
+    constraint_facts = {
+        Package(name): allowed
+        for name, allowed in _constraint_sets(constraints, environment).items()
+    }
     provider = PuffinProvider(
         ctx,
         index_set,
@@ -57,7 +64,6 @@ async def resolve(
         direct={canonicalize_name(r.name) for r, _ in direct},
         explicit_prereleases=_explicit_prereleases(direct, constraints),
         pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
-        constraints=_constraint_sets(constraints, environment),
         overrides=_override_map(overrides),
     )
     for requirement, entry in direct:
@@ -66,12 +72,6 @@ async def resolve(
                 canonicalize_name(requirement.name), _direct_file(requirement.url, entry)
             )
     root = provider.root_dependencies(r for r, _ in direct)
-    from puffin.resolver.package import Package
-
-    constraint_facts = {
-        Package(name): allowed
-        for name, allowed in _constraint_sets(constraints, environment).items()
-    }
     try:
         solution = await solve(provider, root, constraints=constraint_facts)
     except NoSolution as error:
