@@ -1,8 +1,9 @@
 """The context object: everything a command shares, passed explicitly, never global.
 
 One :class:`Context` is made per command. Settings, hooks, reporter and cache travel in it
-to every layer and to every hook that takes ``ctx``. The HTTP client (and later the
-in-flight map) join it for the duration of a command's event loop.
+to every layer and to every hook that takes ``ctx``. The HTTP client, the index set and
+the in-flight map join it for the duration of a command's event loop, so the command's
+resolution and every build-requirement sub-resolution share one of each.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from puffin.build.options import BuildOptions
     from puffin.cache.dirs import Cache
     from puffin.client import HttpClient
+    from puffin.concurrency import InFlight
     from puffin.config.load import ConfigLayers
     from puffin.config.settings import Settings
+    from puffin.index.strategy import IndexSet
     from puffin.plugin.hooks import Hooks
     from puffin.plugin.protocols import Reporter
     from puffin.sources import SourceOptions
@@ -48,3 +52,13 @@ class Context(NamedTuple):
     context that carries it (``ctx._replace(client=client)``); index sources and
     credential plugins receive that context.
     """
+    index_set: IndexSet | None = None
+    """The command's indexes and find-links, shared by every resolution in it."""
+    inflight: InFlight | None = None
+    """Work done once per command (metadata, downloads, unpacking, builds, build
+    environments), shared by the top-level resolution and every build."""
+    build: BuildOptions | None = None
+    """How this command builds, for commands that may build."""
+    build_chain: tuple[str, ...] = ()
+    """The builds this context works for, outermost first: a build whose requirements
+    need a build already in the chain is a cycle."""

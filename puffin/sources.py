@@ -158,9 +158,10 @@ async def open_sources(
 ) -> AsyncIterator[tuple[Context, IndexSet]]:
     """Open the HTTP client and every configured source, for one command's event loop.
 
-    Yields a context that carries the client and the source options (index sources and
-    credential plugins receive it) and the :class:`~puffin.index.strategy.IndexSet` that
-    the command and all its resolutions share. Each location is served by the first plugin
+    Yields a context that carries the client, the source options (index sources and
+    credential plugins receive it), the :class:`~puffin.index.strategy.IndexSet` and the
+    in-flight map that the command and all its resolutions and builds share, and that
+    index set again. Each location is served by the first plugin
     whose ``puffin_index_source`` claims it; a location nobody claims is a user error.
     """
     from puffin import __version__
@@ -176,8 +177,12 @@ async def open_sources(
         user_agent=f"puffin/{__version__}",
     )
 
+    contexts: list[Context] = []
+
     def credentials(url: str) -> Credentials | None:
-        return ctx.hooks.get_credentials(url, ctx)
+        # Called only once the client below is open: plugins get the command's context
+        # (with its client and source options), as the hook's contract says.
+        return ctx.hooks.get_credentials(url, contexts[-1] if contexts else ctx)
 
     async with open_client(
         client_options,
@@ -187,6 +192,7 @@ async def open_sources(
         environ=ctx.environ,
     ) as client:
         command_ctx = ctx._replace(client=client, source_options=options)
+        contexts.append(command_ctx)
         simple: list[IndexSource] = []
         flat: list[IndexSource] = []
         for spec in options.specs():
@@ -198,5 +204,13 @@ async def open_sources(
                     hint="install a plugin that handles this scheme, or check the URL",
                 )
             (simple if spec.kind is IndexKind.SIMPLE else flat).append(source)
+        from puffin.concurrency import InFlight
+
         index_set = IndexSet(simple, flat, IndexStrategy(options.index_strategy))
-        yield command_ctx, index_set
+        inflight = InFlight()
+        try:
+            yield command_ctx._replace(index_set=index_set, inflight=inflight), index_set
+        finally:
+            # Work nobody awaits any more (prefetches, builds after a failure) stops here,
+            # before the client closes under it.
+            await inflight.cancel_all()

@@ -46,9 +46,17 @@ def target_for_args(
     args: argparse.Namespace, ctx: Context, *, fall_back_to_system: bool = True
 ) -> TargetEnvironment:
     """The target environment: the interpreter's, or ``--python-version``'s projection."""
+    interpreter = interpreter_for_args(args, ctx, fall_back_to_system=fall_back_to_system)
+    return target_for_interpreter(args, ctx, interpreter)
+
+
+def target_for_interpreter(
+    args: argparse.Namespace, ctx: Context, interpreter: Interpreter
+) -> TargetEnvironment:
+    """``interpreter``'s environment, or its projection by ``--python-version`` and
+    ``--python-platform``."""
     from puffin.environment.target import TargetEnvironment
 
-    interpreter = interpreter_for_args(args, ctx, fall_back_to_system=fall_back_to_system)
     version, _ = resolve(
         PYTHON_VERSION,
         {"python_version": getattr(args, "python_version", None)},

@@ -1,7 +1,6 @@
 """Built-in plugins: ordinary plugin modules, registered before any other, all ``trylast``.
 
-Each entry maps the name used by ``-p no:NAME`` to the module. Later releases add the
-index, build and install built-ins here.
+Each entry maps the name used by ``-p no:NAME`` to the module.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ BUILTIN_PLUGINS: Mapping[str, str] = MappingProxyType(
         "index_registry": "puffin.builtin.index_registry",
         "index_flat": "puffin.builtin.index_flat",
         "bytecode": "puffin.builtin.bytecode",
+        "build_isolation": "puffin.builtin.build_isolation",
+        "pep517": "puffin.builtin.pep517",
     }
 )
 """Plugin name -> module, in registration order."""

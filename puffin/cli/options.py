@@ -175,3 +175,62 @@ def add_resolver_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="ignore the existing pin of this package only",
     )
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """How source distributions and source trees are built (pip's and uv's flags)."""
+    group = parser.add_argument_group("build options")
+    group.add_argument(
+        "--no-build",
+        action="store_true",
+        help="never build: use wheels only (--only-binary :all:)",
+    )
+    group.add_argument(
+        "--no-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build this package from source instead of using wheels (:all: for every "
+        "package; comma-separated names allowed)",
+    )
+    group.add_argument(
+        "--only-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="never build this package from source (:all: for every package)",
+    )
+    group.add_argument(
+        "-C",
+        "--config-settings",
+        "--config-setting",
+        dest="config_settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting passed to every build backend (PEP 517 config_settings)",
+    )
+    group.add_argument(
+        "-b",
+        "--build-constraint",
+        "--build-constraints",
+        dest="build_constraints",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="constrain the versions installed into build environments (not the result)",
+    )
+    group.add_argument(
+        "--no-build-isolation",
+        action="store_true",
+        help="build in the target environment, which must already have the build "
+        "requirements, instead of an isolated one",
+    )
+    group.add_argument(
+        "--build-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many builds may run at once (default: the number of CPUs)",
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import platform
 import shlex
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from puffin.errors import UsageError
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from puffin.context import Context
+    from puffin.environment.query import Interpreter
     from puffin.environment.target import TargetEnvironment
     from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from puffin.compile.output import CompileOutputOptions, format_resolution
     from puffin.requirements.sources import build_manifest
     from puffin.sources import source_options
-    from puffin.targets import target_for_args
+    from puffin.targets import interpreter_for_args, target_for_interpreter
 
     started = time.perf_counter()
     manifest = build_manifest(
@@ -42,10 +44,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         environ=ctx.environ,
     )
     manifest = _with_upgrade_constraints(manifest, args.upgrade_packages, ctx.cwd)
-    target = target_for_args(args, ctx)
+    # The interpreter runs builds; the target (maybe a --python-version projection of
+    # it) is what the resolution is for.
+    interpreter = interpreter_for_args(args, ctx, fall_back_to_system=True)
+    target = target_for_interpreter(args, ctx, interpreter)
     sources = source_options(args, ctx, manifest.index)
-    options = resolver_options(args, ctx)
-    resolution = asyncio.run(_resolve(ctx, sources, manifest, target, options))
+    options = dataclasses.replace(
+        resolver_options(args, ctx), running_python=interpreter.python_full_version
+    )
+    resolution = asyncio.run(
+        _resolve(ctx, args, sources, manifest, _Targets(interpreter, target), options=options)
+    )
     elapsed = time.perf_counter() - started
     text = format_resolution(
         resolution,
@@ -71,18 +80,31 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+class _Targets(NamedTuple):
+    interpreter: Interpreter
+    """Runs builds (never a --python-version projection)."""
+    target: TargetEnvironment
+    """What the resolution is for."""
+
+
 async def _resolve(
     ctx: Context,
+    args: argparse.Namespace,
     sources: SourceOptions,
     manifest: Manifest,
-    target: TargetEnvironment,
+    targets: _Targets,
+    *,
     options: ResolverOptions,
 ) -> Resolution:
+    from puffin.build.command import open_builds
     from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
 
-    async with open_sources(ctx, sources) as (command_ctx, index_set):
-        return await resolve(command_ctx, index_set, manifest, target, options)
+    async with (
+        open_sources(ctx, sources) as (command_ctx, index_set),
+        open_builds(command_ctx, args, targets.interpreter, options) as build_ctx,
+    ):
+        return await resolve(build_ctx, index_set, manifest, targets.target, options)
 
 
 def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
@@ -104,6 +126,8 @@ def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
     prerelease = PrereleaseMode(args.prerelease) if args.prerelease else None
     if args.pre:
         prerelease = PrereleaseMode.ALLOW
+    from puffin.build.command import binary_policy
+
     return ResolverOptions(
         strategy=ResolutionStrategy(args.resolution),
         prerelease=prerelease or PrereleaseMode.IF_NECESSARY_OR_EXPLICIT,
@@ -111,6 +135,7 @@ def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
         no_deps=args.no_deps,
         preferences=preferences,
         running_python=platform.python_version(),
+        binary=binary_policy(args),
     )
 
 

@@ -8,6 +8,7 @@ hash mismatch or a veto leaves the environment exactly as it was.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import time
 from typing import TYPE_CHECKING, NamedTuple
@@ -22,11 +23,10 @@ if TYPE_CHECKING:
     from puffin.context import Context
     from puffin.environment.query import Interpreter
     from puffin.environment.target import TargetEnvironment
-    from puffin.index.strategy import IndexSet
     from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
     from puffin.sources import SourceOptions
-    from puffin.types import Answer, InstalledDist, Plan, ResolvedDist
+    from puffin.types import InstalledDist, Plan, ResolvedDist
 
 
 class PlanVetoed(PuffinError):
@@ -81,7 +81,9 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
             ctx.reporter.summary(f"Audited {audited} packages in {_seconds(elapsed)}")
             return 0
     sources = source_options(args, ctx, manifest.index)
-    options = _resolver_options(args, ctx, installed)
+    options = dataclasses.replace(
+        _resolver_options(args, ctx, installed), running_python=interpreter.python_full_version
+    )
     plan, changed = asyncio.run(
         _resolve_and_apply(
             args, ctx, _Job(manifest, target, interpreter, installed, sources, options, sync)
@@ -151,7 +153,6 @@ def _resolver_options(
 ) -> ResolverOptions:
     """The command's resolver options; installed versions are preferred unless
     ``--upgrade`` (pip's only-if-needed upgrade strategy)."""
-    import dataclasses
 
     from puffin.commands.compile import resolver_options
     from puffin.compile.preferences import apply_upgrades
@@ -179,12 +180,18 @@ class _Job(NamedTuple):
 
 async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) -> tuple[Plan, int]:
     manifest, target, interpreter, installed, sources, options, sync = job
+    from puffin.build.command import open_builds
     from puffin.install.plan import make_plan
     from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
     from puffin.types import PlanAction
 
-    async with open_sources(ctx, sources) as (command_ctx, index_set):
+    async with (
+        open_sources(ctx, sources) as (sources_ctx, index_set),
+        open_builds(
+            sources_ctx, args, interpreter, options, link_mode=args.link_mode
+        ) as command_ctx,
+    ):
         resolution = await resolve(command_ctx, index_set, manifest, target, options)
         plan = make_plan(
             resolution,
@@ -208,7 +215,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         hashes = _required_hashes(
             args, manifest, [item.wanted for item in plan.items if item.wanted]
         )
-        unpacked = await _fetch_and_unpack(command_ctx, index_set, target, to_install, hashes)
+        unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
     changed, done = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
     ctx.hooks.post_install(done, target, ctx)
@@ -271,52 +278,25 @@ def _check_user_hashes(path: Path, name: str, expected: tuple[str, ...]) -> None
 
 async def _fetch_and_unpack(
     ctx: Context,
-    index_set: IndexSet,
     target: TargetEnvironment,
     dists: list[ResolvedDist],
     required: dict[str, tuple[str, ...]] | None,
 ) -> dict[str, Path]:
-    """Fetch every wheel (hash-checked) and unpack each into the cache, concurrently."""
-    from puffin.index.selection import TagPriority, rank_files
-    from puffin.install.unpack import unpack_wheel
-    from puffin.types import Found
-
-    priority = TagPriority(target.tags)
-    downloads = ctx.cache.bucket("archive-v1")
+    """Fetch or build every wheel (hash-checked) and unpack each into the cache,
+    concurrently; the first failure stops the rest, before anything is installed."""
+    from puffin.concurrency import gather_all_or_cancel
+    from puffin.install.prepare import unpacked_wheel
 
     async def one(dist: ResolvedDist) -> tuple[str, Path]:
-        wheels = [file for file in rank_files(dist.files, priority) if file.is_wheel]
-        if not wheels:
-            raise PuffinError(
-                f"{dist} has no wheel for this environment, and puffin cannot build "
-                f"source distributions yet"
-            )
-        file = wheels[0]
-        key = file.hash("sha256") or hashlib.sha256(file.url.encode()).hexdigest()
-        dest = downloads / key[:32] / file.filename
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        source = index_set.source_for(file)
-        if dest.is_file():
-            answer: Answer[Path] = Found(dest)  # fetched (and hash-checked) before
-        elif source is None:
-            from puffin.builtin._local import fetch_file
+        expected = required[dist.name] if required is not None else None
 
-            answer = await fetch_file(ctx, file, dest)
-        else:
-            answer = await source.fetch_file(file, dest)
-        if not isinstance(answer, Found):
-            reason = getattr(answer, "reason", "not in the cache (offline)")
-            raise PuffinError(f"could not fetch {file.filename}: {reason}")
-        path = answer.value
-        if required is not None:
-            _check_user_hashes(path, dist.name, required[dist.name])
-        unpacked = await asyncio.to_thread(
-            unpack_wheel, path, ctx.cache, sha256=file.hash("sha256")
-        )
-        return dist.name, unpacked
+        def verify(path: Path) -> None:
+            if expected is not None:
+                _check_user_hashes(path, dist.name, expected)
 
-    results = await asyncio.gather(*(one(dist) for dist in dists))
-    return dict(results)
+        return dist.name, await unpacked_wheel(ctx, dist, target, verify=verify)
+
+    return dict(await gather_all_or_cancel(*(one(dist) for dist in dists)))
 
 
 def _apply(
@@ -380,15 +360,27 @@ def _apply(
 
 
 def _direct_url_json(dist: ResolvedDist) -> str | None:
-    """PEP 610 ``direct_url.json`` for a ``name @ url`` install; None for index installs."""
+    """PEP 610 ``direct_url.json`` for a URL, path, git or editable install; None for
+    index installs."""
     if dist.url is None:
         return None
     import json
 
-    record: dict[str, object] = {"url": dist.url, "archive_info": {}}
-    sha256 = next((file.hash("sha256") for file in dist.files if file.hash("sha256")), None)
-    if sha256:
-        record["archive_info"] = {"hashes": {"sha256": sha256}}
+    record: dict[str, object]
+    if dist.url.startswith("git+"):
+        from puffin.vcs.git import GitUrl
+
+        git = GitUrl.parse(dist.url)
+        record = {"url": git.repository, "vcs_info": {"vcs": "git", "commit_id": git.rev}}
+        if git.subdirectory:
+            record["subdirectory"] = git.subdirectory
+    elif dist.editable or not dist.files:
+        record = {"url": dist.url, "dir_info": {"editable": True} if dist.editable else {}}
+    else:
+        record = {"url": dist.url, "archive_info": {}}
+        sha256 = next((file.hash("sha256") for file in dist.files if file.hash("sha256")), None)
+        if sha256:
+            record["archive_info"] = {"hashes": {"sha256": sha256}}
     return json.dumps(record)
 
 

@@ -9,6 +9,7 @@ through ``puffin_check_plan`` and may veto it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -57,7 +58,18 @@ def make_plan(
 
 
 def _source_changed(present: InstalledDist, url: str | None) -> bool:
-    """A ``name @ url`` requirement whose URL differs from what was installed."""
+    """A ``name @ url`` requirement whose URL differs from what was installed, or a local
+    project directory: its files may have changed under the same version, so it is
+    always reinstalled, as pip does (the built-wheel cache makes an unchanged project
+    cheap to reinstall)."""
     if url is None:
         return present.direct_url is not None and not present.editable
+    if url.startswith("file:") and _is_directory(url):
+        return True
     return present.direct_url != url
+
+
+def _is_directory(url: str) -> bool:
+    from urllib.parse import unquote, urlsplit
+
+    return Path(unquote(urlsplit(url).path)).is_dir()

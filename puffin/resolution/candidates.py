@@ -34,17 +34,17 @@ class VersionCandidate:
     """Compatible wheels by tag preference, then sdists: what an install would use."""
     all_files: tuple[DistFile, ...]
     """Every file of the version (``--generate-hashes`` lists them all)."""
-    metadata_file: DistFile
+    metadata_file: DistFile | None
     """The file whose metadata stands for the version: a compatible wheel, else any wheel
     (when an sdist makes the version usable, its wheels' metadata is the same), else the
-    sdist."""
+    sdist; None for a source tree (a directory or git requirement)."""
     yanked: str | None = None
     """The yank reason when every file of the version is yanked."""
 
     @property
     def needs_build(self) -> bool:
         """True when the metadata can only come from an sdist."""
-        return not self.metadata_file.is_wheel
+        return self.metadata_file is None or not self.metadata_file.is_wheel
 
 
 class ProjectCandidates:
@@ -116,6 +116,7 @@ def build_candidates(
     exclude_newer: datetime | None,
     running_python: str,
     rejections: Sequence[Rejection] = (),
+    builds_allowed: bool = True,
 ) -> ProjectCandidates:
     """Group ``files`` of project ``name`` by version; judge each version when asked."""
     from puffin.index.selection import group_by_version
@@ -126,7 +127,14 @@ def build_candidates(
         rejection = by_plugin.get(version)
         if rejection is not None:
             return _plugin_reason(rejection)
-        return _judge_files(version, version_files, priority, exclude_newer, running_python)
+        return _judge_files(
+            version,
+            version_files,
+            priority,
+            exclude_newer,
+            running_python,
+            builds_allowed=builds_allowed,
+        )
 
     return ProjectCandidates(name, group_by_version(files, project=name), judge)
 
@@ -137,6 +145,8 @@ def _judge_files(
     priority: TagPriority,
     exclude_newer: datetime | None,
     running_python: str,
+    *,
+    builds_allowed: bool = True,
 ) -> VersionCandidate | str:
     from puffin.index.selection import incompatible_wheels, rank_files
 
@@ -152,6 +162,15 @@ def _judge_files(
     ranked = rank_files(present, priority)
     wheels = [file for file in ranked if file.is_wheel]
     sdists = [file for file in ranked if not file.is_wheel]
+    if not builds_allowed and not wheels:
+        if sdists:
+            return (
+                "has only a source distribution, and building is not allowed "
+                "(--no-build or --only-binary)"
+            )
+        return "has no wheel compatible with the target platform"
+    if not builds_allowed:
+        ranked = tuple(wheels)
     if wheels:
         metadata_file = wheels[0]
     elif sdists:

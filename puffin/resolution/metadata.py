@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from puffin.resolution.provider import MetadataUnavailable
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
     from puffin.distribution.core_metadata import CoreMetadata
     from puffin.index.strategy import IndexSet
     from puffin.resolution.candidates import VersionCandidate
+    from puffin.types import Answer, DistFile
 
 
 async def load_metadata(
@@ -28,6 +28,8 @@ async def load_metadata(
     from puffin.types import Found, Offline
 
     file = candidate.metadata_file
+    if file is None:
+        raise MetadataUnavailable("has no file to read metadata from")
     source = index_set.source_for(file)
     if source is None and file.is_wheel:
         # A top-level ``name @ url`` wheel: no index serves it, fetch it directly.
@@ -41,7 +43,14 @@ async def load_metadata(
     if source is None:
         raise MetadataUnavailable(f"comes from {file.source.url}, which no source serves")
     if file.is_wheel:
-        answer = await source.fetch_metadata(file)
+        wheel_source = source
+
+        async def fetch() -> Answer[bytes]:
+            return await wheel_source.fetch_metadata(file)
+
+        # Every resolution of the command (build environments' too) shares one fetch.
+        shared = ctx.inflight
+        answer = await (shared.run(("metadata", file.url), fetch) if shared else fetch())
         if isinstance(answer, Offline):
             raise MetadataUnavailable("has metadata that is not in the cache (offline)")
         if not isinstance(answer, Found):
@@ -49,17 +58,24 @@ async def load_metadata(
             raise MetadataUnavailable(f"has unreadable metadata ({reason})")
         data = answer.value
     else:
-        data = await _sdist_pkg_info(ctx, source, file)
-    metadata = _parse(data, file)
+        pkg_info = await _sdist_pkg_info(ctx, file)
+        data = pkg_info if pkg_info is not None else b""
+    metadata = _parse(data, file) if data else None
     if not file.is_wheel:
         from puffin.distribution.sdist import static_dependencies_known
 
-        if not static_dependencies_known(metadata.metadata_version, metadata.dynamic):
-            raise MetadataUnavailable(
-                "is available only as a source distribution whose dependencies are known "
-                "only after a build, and puffin cannot build source distributions yet"
-            )
-    del name
+        if metadata is None or not static_dependencies_known(
+            metadata.metadata_version, metadata.dynamic
+        ):
+            # The dependencies are known only after the backend says so: a metadata
+            # build (not a wheel build). A failed build stops the command with the
+            # backend's output; it is not a reason to try another version.
+            from puffin.build.dispatch import build_metadata
+            from puffin.build.source import BuildSource
+
+            source_ = BuildSource.for_archive(file, name=name, version=str(candidate.version))
+            metadata = _parse(await build_metadata(ctx, source_), file)
+    assert metadata is not None
     return metadata
 
 
@@ -74,33 +90,27 @@ def _parse(data: bytes, file: object) -> CoreMetadata:
         raise MetadataUnavailable(f"has invalid metadata: {error}") from None
 
 
-async def _sdist_pkg_info(ctx: Context, source: object, file: object) -> bytes:
+async def _sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
+    """The sdist's ``PKG-INFO``, or None when it has none (a build tells)."""
+    from puffin.distribution.download import DownloadFailed, fetch_distribution
     from puffin.distribution.fetch import metadata_cache_path
     from puffin.distribution.sdist import read_pkg_info
     from puffin.errors import PuffinError
-    from puffin.plugin.protocols import IndexSource
-    from puffin.types import DistFile, Found
 
-    assert isinstance(source, IndexSource) and isinstance(file, DistFile)
     cached = metadata_cache_path(ctx.cache, file)
     try:
         return cached.read_bytes()
     except FileNotFoundError:
         pass
-    key = file.hash("sha256") or hashlib.sha256(file.url.encode()).hexdigest()
-    directory = ctx.cache.bucket("sdists-v1") / key[:32]
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / file.filename
-    if not target.exists():
-        answer = await source.fetch_file(file, target)
-        if not isinstance(answer, Found):
-            raise MetadataUnavailable(
-                f"has a source distribution that could not be fetched "
-                f"({getattr(answer, 'reason', 'offline')})"
-            )
     try:
-        data = read_pkg_info(target)
-    except PuffinError as error:
-        raise MetadataUnavailable(str(error)) from None
+        path = await fetch_distribution(ctx, file)
+    except DownloadFailed as error:
+        raise MetadataUnavailable(
+            f"has a source distribution that could not be fetched ({error})"
+        ) from None
+    try:
+        data = read_pkg_info(path)
+    except PuffinError:
+        return None
     cached.write_bytes(data)
     return data

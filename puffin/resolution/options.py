@@ -36,6 +36,34 @@ class PrereleaseMode(enum.Enum):
     IF_NECESSARY_OR_EXPLICIT = "if-necessary-or-explicit"
 
 
+@dataclass(frozen=True, slots=True)
+class BinaryPolicy:
+    """Which projects may use wheels and which may be built from source.
+
+    ``--no-binary NAME|:all:`` installs from source (the resolver still reads metadata
+    from wheels, as uv does); ``--only-binary NAME|:all:`` and ``--no-build`` never build
+    a source distribution, so versions offering only one are not candidates. A named
+    project overrides ``:all:`` of the other option.
+    """
+
+    no_binary: frozenset[str] = frozenset()
+    """Normalized names, or ``:all:``."""
+    only_binary: frozenset[str] = frozenset()
+    """Normalized names, or ``:all:``."""
+
+    def builds_allowed(self, name: str) -> bool:
+        """Whether a source distribution or source tree of ``name`` may be built."""
+        if name in self.only_binary:
+            return False
+        return ":all:" not in self.only_binary or name in self.no_binary
+
+    def wheels_allowed(self, name: str) -> bool:
+        """Whether ``name`` may be installed from a published wheel."""
+        if name in self.no_binary:
+            return False
+        return ":all:" not in self.no_binary or name in self.only_binary
+
+
 def _no_preferences() -> Mapping[NormalizedName, Version]:
     return MappingProxyType({})
 
@@ -52,4 +80,6 @@ class ResolverOptions:
     preferences: Mapping[NormalizedName, Version] = field(default_factory=_no_preferences)
     """Versions to keep when still acceptable (pins of an existing ``-o`` file)."""
     running_python: str = ""
-    """The interpreter running puffin (``3.11.7``): an sdist must suit it too, to be built."""
+    """The interpreter that builds (``3.11.7``): an sdist must suit it too, to be built."""
+    binary: BinaryPolicy = field(default_factory=BinaryPolicy)
+    """``--no-binary``, ``--only-binary`` and ``--no-build``."""

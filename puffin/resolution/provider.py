@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from puffin.environment.target import TargetEnvironment
     from puffin.index.strategy import IndexSet
     from puffin.resolution.candidates import ProjectCandidates, VersionCandidate
+    from puffin.resolution.direct import DirectDist
     from puffin.resolution.options import ResolverOptions
     from puffin.types import DistFile
 
@@ -73,14 +74,14 @@ class PuffinProvider:
         self._pinned = dict(pinned)
         self._overrides = dict(overrides)
         self._candidates: dict[NormalizedName, asyncio.Task[ProjectCandidates]] = {}
-        self._metadata: dict[tuple[NormalizedName, Version], asyncio.Task[CoreMetadata]] = {}
+        self._metadata: dict[tuple[NormalizedName, Version], asyncio.Future[CoreMetadata]] = {}
         self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
         self._discovered: dict[Package, int] = {}
         """The order in which packages were first required: earlier is decided first."""
         self._prefetching: set[NormalizedName] = set()
         self._background: list[asyncio.Future[None]] = []
-        self._direct_files: dict[NormalizedName, DistFile] = {}
-        """``name @ url`` requirements: the one file each such project may come from."""
+        self._direct_dists: dict[NormalizedName, DirectDist] = {}
+        """URL, path, git and editable requirements: each project's only candidate."""
         self._conflicts: dict[Package, int] = {}
         self._early: set[Package] = set()
         self._late: set[Package] = set()
@@ -193,7 +194,7 @@ class PuffinProvider:
         requirements = self._applicable(metadata.requires_dist, package.extra)
         self._requirements[(_name(package), version)] = requirements
         for requirement in requirements:
-            if requirement.url:
+            if requirement.url and canonicalize_name(requirement.name) not in self._direct_dists:
                 return Unavailable(
                     f"depends on {requirement} (a direct URL), which only your own "
                     f"requirements may use"
@@ -345,13 +346,17 @@ class PuffinProvider:
         except Exception:
             return
 
-    def add_direct_file(self, name: NormalizedName, file: DistFile) -> None:
-        """Serve ``name`` from ``file`` alone (a top-level ``name @ url`` requirement)."""
-        self._direct_files[name] = file
+    def add_direct(self, dist: DirectDist) -> None:
+        """Serve ``dist.name`` from ``dist`` alone (a URL, path, git or editable
+        requirement), with its metadata already read."""
+        self._direct_dists[dist.name] = dist
+        future: asyncio.Future[CoreMetadata] = asyncio.get_running_loop().create_future()
+        future.set_result(dist.metadata)
+        self._metadata[(dist.name, dist.version)] = future
 
-    def direct_file(self, name: NormalizedName) -> DistFile | None:
-        """The file of a ``name @ url`` requirement, if ``name`` has one."""
-        return self._direct_files.get(name)
+    def direct(self, name: NormalizedName) -> DirectDist | None:
+        """The direct source of ``name``, if its requirement names one."""
+        return self._direct_dists.get(name)
 
     async def _load_candidates(self, name: NormalizedName) -> ProjectCandidates:
         from puffin.errors import PuffinError
@@ -362,17 +367,10 @@ class PuffinProvider:
         )
         from puffin.types import Candidate, Found, NotFound
 
-        direct = self._direct_files.get(name)
+        direct = self._direct_dists.get(name)
         if direct is not None:
-            from puffin.index.filenames import parse_dist_filename
-
-            parsed = parse_dist_filename(direct.filename, project=name)
-            if parsed is None or parsed.name != name:
-                raise PuffinError(
-                    f"{direct.url} does not look like a distribution of {name} "
-                    f"(expected a wheel or sdist file name of that project)"
-                )
-            only = VersionCandidate(parsed.version, (direct,), (direct,), direct)
+            files: tuple[DistFile, ...] = (direct.file,) if direct.file is not None else ()
+            only = VersionCandidate(direct.version, files, files, direct.file)
             return ProjectCandidates.single(name, only)
 
         answer = await self._index_set.project_files(name)
@@ -398,6 +396,7 @@ class PuffinProvider:
             exclude_newer=self._options.exclude_newer,
             running_python=self._options.running_python,
             rejections=rejections,
+            builds_allowed=self._options.binary.builds_allowed(name),
         )
 
     def _prefetch_metadata(self, name: NormalizedName, candidate: VersionCandidate) -> None:

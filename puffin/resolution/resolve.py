@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from puffin.environment.target import TargetEnvironment
     from puffin.index.strategy import IndexSet
     from puffin.requirements.manifest import Manifest, RequirementEntry
+    from puffin.resolution.direct import DirectDist
     from puffin.resolution.options import ResolverOptions
     from puffin.resolver.package import Package
     from puffin.resolver.version_set import VersionSet
-    from puffin.types import DistFile, Resolution
+    from puffin.types import Resolution
 
 
 class ResolutionImpossible(PuffinError):
@@ -39,17 +40,25 @@ async def resolve(
     manifest: Manifest,
     target: TargetEnvironment,
     options: ResolverOptions,
+    *,
+    top_level: bool = True,
 ) -> Resolution:
-    """Resolve ``manifest`` for ``target`` with the sources of ``index_set``."""
+    """Resolve ``manifest`` for ``target`` with the sources of ``index_set``.
+
+    ``top_level`` is False for the resolution of a build environment's requirements:
+    plugins then neither adjust the manifest nor check the result (the hooks' contract).
+    """
     from puffin.resolution.provider import PuffinProvider
     from puffin.resolver.package import Package
     from puffin.resolver.solver import NoSolution, solve
 
-    manifest = _with_plugin_adjustments(ctx, manifest)
-    direct = _named(manifest.requirements)
-    constraints = _named(manifest.constraints)
-    overrides = _named(manifest.overrides)
+    if top_level:
+        manifest = _with_plugin_adjustments(ctx, manifest)
     environment = {**target.markers, "extra": ""}
+    direct_dists = await _load_direct(ctx, manifest.requirements, environment)
+    direct = _named(manifest.requirements, direct_dists)
+    constraints = _named(manifest.constraints, {})
+    overrides = _named(manifest.overrides, {})
     # Constraints are facts of their own for the solver (so an explanation can name
     # them), not part of the provider's dependencies.
     constraint_facts = {
@@ -66,11 +75,8 @@ async def resolve(
         pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
         overrides=_override_map(overrides),
     )
-    for requirement, entry in direct:
-        if requirement.url:
-            provider.add_direct_file(
-                canonicalize_name(requirement.name), _direct_file(requirement.url, entry)
-            )
+    for dist in direct_dists.values():
+        provider.add_direct(dist)
     root = provider.root_dependencies(r for r, _ in direct)
     try:
         solution = await solve(provider, root, constraints=constraint_facts)
@@ -79,6 +85,8 @@ async def resolve(
     finally:
         provider.close()
     resolution = _to_resolution(provider, solution, direct, constraints)
+    if not top_level:
+        return resolution
     problems = ctx.hooks.check_resolution(resolution, ctx)
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
@@ -107,38 +115,54 @@ def _with_plugin_adjustments(ctx: Context, manifest: Manifest) -> Manifest:
     return dataclasses.replace(manifest, constraints=tuple(constraints), overrides=tuple(overrides))
 
 
-def _named(entries: Iterable[RequirementEntry]) -> list[tuple[Requirement, RequirementEntry]]:
-    """Named requirements with their entries; unnamed ones need a build (not yet)."""
+async def _load_direct(
+    ctx: Context, entries: Sequence[RequirementEntry], environment: dict[str, str]
+) -> dict[int, DirectDist]:
+    """Read every URL, path, git and editable requirement (concurrently), by entry id.
+
+    Entries whose marker is false for the target are not read (nor built).
+    """
+    from puffin.concurrency import gather_all_or_cancel
+    from puffin.resolution.direct import load_direct
+
+    wanted = [
+        entry
+        for entry in entries
+        if entry.url_or_path is not None
+        and (entry.marker is None or entry.marker.evaluate(environment))
+    ]
+    if not wanted:
+        return {}
+    loaded = await gather_all_or_cancel(*(load_direct(ctx, entry) for entry in wanted))
+    return {id(entry): dist for entry, dist in zip(wanted, loaded, strict=True)}
+
+
+def _named(
+    entries: Iterable[RequirementEntry], direct: Mapping[int, DirectDist]
+) -> list[tuple[Requirement, RequirementEntry]]:
+    """Requirements with their entries; a direct entry becomes a requirement on the
+    project it turned out to be (its only candidate is its own source)."""
+    from packaging.requirements import Requirement
+
     named = []
     for entry in entries:
-        if entry.requirement is None or entry.editable:
+        dist = direct.get(id(entry))
+        if dist is not None:
+            requirement = Requirement(str(dist.name))
+            requirement.extras = set(entry.extras)
+            requirement.marker = entry.marker
+            named.append((requirement, entry))
+            continue
+        if entry.url_or_path is not None and entry.requirement is None:
+            if entry.marker is not None:
+                continue  # an unnamed requirement whose marker is false: not read
             raise PuffinError(
-                f"{entry.origin}: {entry.text!r} needs a build to be resolved, and puffin "
-                f"cannot build source trees or archives yet"
+                f"{entry.origin}: {entry.text!r}: a constraint or override must name a "
+                "project (name @ url)"
             )
-        named.append((entry.requirement, entry))
+        if entry.requirement is not None:
+            named.append((entry.requirement, entry))
     return named
-
-
-def _direct_file(url: str, entry: RequirementEntry) -> DistFile:
-    """The file of a ``name @ url`` requirement; only distribution files for now."""
-    from urllib.parse import unquote, urlsplit
-
-    from puffin.index.filenames import has_dist_suffix
-    from puffin.types import DistFile, IndexKind, IndexSpec
-
-    parts = urlsplit(url)
-    filename = unquote(parts.path.rsplit("/", 1)[-1])
-    if parts.scheme not in ("http", "https", "file") or not has_dist_suffix(filename):
-        raise PuffinError(
-            f"{entry.origin}: {entry.text!r} needs a build to be resolved (a VCS URL or a "
-            f"directory), and puffin cannot build source trees yet"
-        )
-    hashes: tuple[tuple[str, str], ...] = ()
-    if parts.fragment.startswith("sha256="):
-        hashes = (("sha256", parts.fragment.removeprefix("sha256=").lower()),)
-    clean = url.partition("#")[0]
-    return DistFile(filename, clean, IndexSpec(clean, IndexKind.FLAT), hashes=hashes)
 
 
 def _exact_pins(requirements: Iterable[Requirement]) -> dict[NormalizedName, Version]:
@@ -246,15 +270,16 @@ def _to_resolution(
     dists = []
     for name in sorted(versions):
         candidate = provider.candidate_for(name, versions[name])
-        direct_file = provider.direct_file(name)
+        direct_dist = provider.direct(name)
         dists.append(
             ResolvedDist(
                 name=name,
                 version=versions[name],
-                url=direct_file.url if direct_file is not None else None,
+                url=direct_dist.url if direct_dist is not None else None,
                 files=candidate.all_files if candidate is not None else (),
                 extras=tuple(sorted(extras.get(name, ()))),
                 required_by=tuple(sorted(required_by[name], key=_via_order)),
+                editable=direct_dist.editable if direct_dist is not None else False,
             )
         )
     return Resolution(tuple(dists))

@@ -3,8 +3,10 @@
 Build real distributions (:func:`make_wheel`, :func:`make_sdist`), publish them on a real
 HTTP index (:class:`LocalIndex`, :class:`StaticIndexServer`, :class:`PypiServer`) or in a
 ``--find-links`` directory (:class:`FlatDirectory`), and run puffin in a subprocess with an
-isolated environment (:func:`run_puffin`). The pytest fixtures wrapping these live in
-:mod:`puffin.testing.plugin`, which pytest loads automatically.
+isolated environment (:func:`run_puffin`). Real build-backend wheels, for isolated builds
+without the network, come from a warm cache (:func:`ensure_backend_wheels`). The pytest
+fixtures wrapping these live in :mod:`puffin.testing.plugin`, which pytest loads
+automatically.
 
 Names are imported lazily on first access: pytest imports this package (through the plugin)
 in every session, and most sessions need none of it.
@@ -16,6 +18,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from puffin.testing.backends import (
+        BACKEND_PINS,
+        BackendWheelsError,
+        backend_wheels_dir,
+        ensure_backend_wheels,
+    )
     from puffin.testing.dists import (
         MakeSdist,
         MakeWheel,
@@ -48,6 +56,10 @@ if TYPE_CHECKING:
     from puffin.testing.run import PuffinResult, PuffinRunError, PuffinRunner, run_puffin
 
 _EXPORTS = {
+    "BACKEND_PINS": "backends",
+    "BackendWheelsError": "backends",
+    "backend_wheels_dir": "backends",
+    "ensure_backend_wheels": "backends",
     "MakeSdist": "dists",
     "MakeWheel": "dists",
     "make_sdist": "dists",
@@ -78,6 +90,8 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "BACKEND_PINS",
+    "BackendWheelsError",
     "Fault",
     "FaultQueue",
     "FlatDirectory",
@@ -95,6 +109,8 @@ __all__ = [
     "PypiServerNotInstalled",
     "RequestRecord",
     "StaticIndexServer",
+    "backend_wheels_dir",
+    "ensure_backend_wheels",
     "make_sdist",
     "make_wheel",
     "metadata_of",

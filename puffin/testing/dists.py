@@ -61,7 +61,7 @@ _GENERATOR = f"puffin.testing {puffin.__version__}"
 
 _BACKENDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "setuptools": ("setuptools.build_meta", ("setuptools>=61",)),
-    "flit_core": ("flit_core.buildapi", ("flit_core>=3.4,<4",)),
+    "flit_core": ("flit_core.buildapi", ("flit_core>=3.4,<5",)),
     "hatchling": ("hatchling.build", ("hatchling",)),
 }
 
@@ -103,6 +103,7 @@ class MakeSdist(Protocol):
         files: Mapping[str, bytes | str] | None = None,
         requires_python: str | None = None,
         extra_pyproject: str = "",
+        dynamic: Sequence[str] = (),
     ) -> Path: ...
 
 
@@ -460,6 +461,7 @@ def make_sdist(
     files: Mapping[str, bytes | str] | None = None,
     requires_python: str | None = None,
     extra_pyproject: str = "",
+    dynamic: Sequence[str] = (),
 ) -> Path:
     """Write a buildable ``.tar.gz`` sdist into ``dest_dir`` and return its path.
 
@@ -476,6 +478,8 @@ def make_sdist(
     :param requires_python: ``[project] requires-python``.
     :param extra_pyproject: TOML appended verbatim to ``pyproject.toml`` (``[project.scripts]``,
         ``[tool.setuptools]`` ...). A ``[tool.<backend>`` table there turns off the generated one.
+    :param dynamic: core-metadata fields ``PKG-INFO`` declares ``Dynamic`` (PEP 643), e.g.
+        ``["Requires-Dist"]``: an installer must then build the metadata to learn them.
     """
     if backend not in _BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose from {sorted(_BACKENDS)}")
@@ -510,7 +514,7 @@ def make_sdist(
         requires_python=requires_python,
         requires_dist=requires_dist,
         extras=extras,
-        extra_fields=None,
+        extra_fields={"Dynamic": list(dynamic)} if dynamic else None,
     ).encode("utf-8")
 
     directories = {stem}

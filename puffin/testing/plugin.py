@@ -1,9 +1,9 @@
 """The puffin pytest plugin: fixtures for building distributions, serving indexes, running puffin.
 
 Loaded automatically through the ``pytest11`` entry point once puffin is installed (also by
-third-party plugin projects that depend on puffin). Every fixture is function-scoped and
-works in its own temporary directories on random ports, so tests run in parallel under
-pytest-xdist.
+third-party plugin projects that depend on puffin). Every fixture but ``backend_wheels``
+is function-scoped and works in its own temporary directories on random ports, so tests
+run in parallel under pytest-xdist.
 
 Fixtures:
 
@@ -24,6 +24,12 @@ Fixtures:
 ``run_puffin(*args, **options) -> PuffinResult``
     a :class:`~puffin.testing.run.PuffinRunner` bound to those two directories with
     ``tmp_path`` as working directory.
+``backend_wheels -> list[Path]`` (session-scoped)
+    real wheels of the build backends pinned in
+    :data:`puffin.testing.backends.BACKEND_PINS` (setuptools, hatchling, flit_core,
+    maturin, cffi... with their dependencies), from a warm cache that outlives the session:
+    :func:`puffin.testing.backends.ensure_backend_wheels`. Serve them on a local index for
+    offline isolated builds. Read-only: copy them, never move or change them.
 
 Importing this module must stay cheap: pytest imports it for every test session of every
 project that has puffin installed. Everything heavier than pytest itself is imported inside
@@ -48,6 +54,7 @@ if TYPE_CHECKING:
     from puffin.testing.run import PuffinRunner
 
 __all__ = [
+    "backend_wheels",
     "find_links_dir",
     "local_index",
     "make_sdist",
@@ -196,3 +203,18 @@ def run_puffin(puffin_cache_dir: Path, puffin_config_dir: Path, tmp_path: Path) 
     from puffin.testing.run import PuffinRunner
 
     return PuffinRunner(cache_dir=puffin_cache_dir, config_dir=puffin_config_dir, cwd=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def backend_wheels() -> list[Path]:
+    """The real wheels of every build backend in
+    :data:`puffin.testing.backends.BACKEND_PINS`, in pin order.
+
+    Downloaded into the warm cache (:func:`puffin.testing.backends.backend_wheels_dir`) by
+    the first session on a machine, under a lock shared by all xdist workers; later
+    sessions only list the directory, without the network. Shared by every test: serve
+    copies (``local_index(backend_wheels)`` copies them), never change the files.
+    """
+    from puffin.testing.backends import ensure_backend_wheels
+
+    return ensure_backend_wheels()

@@ -38,6 +38,9 @@ class BuildRequest:
     """False under ``--no-build-isolation``: build in the target environment."""
     build_key: str = ""
     """The identity of the source (archive hash or project-file digest) for caching."""
+    editable: bool = False
+    """The project is installed in editable mode: ``METADATA`` asks the backend's PEP 660
+    hooks (``prepare_metadata_for_build_editable``) rather than the wheel ones."""
 
     def describe(self) -> str:
         """A short human name for messages: ``foo==1.0`` or the source directory."""

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from puffin.cli.options import (
+    add_build_options,
     add_constraint_options,
     add_index_options,
     add_python_options,
@@ -71,6 +72,7 @@ def _compile(parser: argparse.ArgumentParser) -> None:
         "--no-strip-extras", action="store_true", help="keep extras on the pins: name[extra]==v"
     )
     add_resolver_options(parser)
+    add_build_options(parser)
     add_index_options(parser)
     add_python_options(parser, target_version=True)
 

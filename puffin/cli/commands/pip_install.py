@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from puffin.cli.options import (
+    add_build_options,
     add_index_options,
     add_python_options,
     add_requirement_inputs,
@@ -47,6 +48,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "falling back to copy across file systems)",
     )
     add_resolver_options(parser)
+    add_build_options(parser)
     add_index_options(parser)
     add_python_options(parser)
 

@@ -309,7 +309,7 @@ def test_sdist_layout_and_metadata(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("backend", "requires", "module"),
     [
-        ("flit_core", ["flit_core>=3.4,<4"], "flit_core.buildapi"),
+        ("flit_core", ["flit_core>=3.4,<5"], "flit_core.buildapi"),
         ("hatchling", ["hatchling"], "hatchling.build"),
     ],
 )

@@ -1,0 +1,118 @@
+"""From a pinned distribution to a wheel unpacked in the cache: fetched or built.
+
+Shared by ``pip install``/``pip sync`` and by build environments, through the command's
+in-flight map, so one wheel is fetched and unpacked once per command however many
+environments need it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from puffin.context import Context
+    from puffin.environment.target import TargetEnvironment
+    from puffin.types import ResolvedDist
+
+
+async def unpacked_wheel(
+    ctx: Context,
+    dist: ResolvedDist,
+    target: TargetEnvironment,
+    *,
+    verify: Callable[[Path], None] | None = None,
+) -> Path:
+    """The directory where the wheel that installs ``dist`` on ``target`` is unpacked.
+
+    :param verify: called with every archive fetched for ``dist`` (the wheel, or the sdist
+        that is built), before it is used: the user's ``--hash`` check.
+    """
+    from puffin.install.unpack import unpack_wheel
+
+    wheel, sha256 = await wheel_for(ctx, dist, target, verify=verify)
+
+    async def unpack() -> Path:
+        return await asyncio.to_thread(unpack_wheel, wheel, ctx.cache, sha256=sha256)
+
+    if ctx.inflight is None:
+        return await unpack()
+    return await ctx.inflight.run(("unpack", wheel), unpack)
+
+
+async def wheel_for(
+    ctx: Context,
+    dist: ResolvedDist,
+    target: TargetEnvironment,
+    *,
+    verify: Callable[[Path], None] | None = None,
+) -> tuple[Path, str | None]:
+    """The wheel file that installs ``dist`` on ``target`` and its sha256 when known.
+
+    In order: an editable or a source tree (``git+`` URL, local directory) is built; a
+    compatible published wheel is fetched unless ``--no-binary`` names the project;
+    otherwise the source distribution is built.
+    """
+    import dataclasses
+
+    from puffin.build.dispatch import build_wheel
+    from puffin.build.source import BuildSource, tree_source
+    from puffin.distribution.download import fetch_distribution
+    from puffin.index.selection import TagPriority, rank_files
+
+    if dist.url is not None:
+        tree = await tree_source(ctx, dist.url, name=dist.name)
+        if tree is not None:
+            tree = dataclasses.replace(tree, version=str(dist.version))
+            built = await build_wheel(ctx, tree, editable=dist.editable)
+            _check_built(built, dist, target)
+            return built, None
+    binary = ctx.build.binary if ctx.build is not None else None
+    wheels_allowed = binary is None or binary.wheels_allowed(dist.name) or dist.url is not None
+    ranked = rank_files(dist.files, TagPriority(target.tags))
+    if wheels_allowed:
+        for file in ranked:
+            if file.is_wheel:
+                path = await fetch_distribution(ctx, file)
+                if verify is not None:
+                    verify(path)
+                return path, file.hash("sha256")
+    sdists = [file for file in ranked if not file.is_wheel]
+    if not sdists:
+        raise PuffinError(f"{dist} has no wheel for this environment ({target.describe()})")
+    if binary is not None and not binary.builds_allowed(dist.name):
+        raise PuffinError(
+            f"{dist} has no wheel for this environment, and building it from source is not "
+            f"allowed (--no-build or --only-binary)"
+        )
+    if verify is not None:
+        verify(await fetch_distribution(ctx, sdists[0]))
+    source = BuildSource.for_archive(sdists[0], name=dist.name, version=str(dist.version))
+    built = await build_wheel(ctx, source)
+    _check_built(built, dist, target)
+    return built, None
+
+
+def _check_built(wheel: Path, dist: ResolvedDist, target: TargetEnvironment) -> None:
+    """A wheel built on the build interpreter must suit the target and be ``dist``."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        name, version, _, tags = parse_wheel_filename(wheel.name)
+    except InvalidWheelFilename as error:
+        raise PuffinError(f"the build of {dist} produced an invalid wheel: {error}") from None
+    if name != dist.name or version != dist.version:
+        raise PuffinError(
+            f"the build of {dist} produced {wheel.name}, a wheel of {name}=={version}: "
+            "the source's metadata does not match what it builds"
+        )
+    if tags.isdisjoint(target.tags):
+        raise PuffinError(
+            f"the wheel built from {dist} ({wheel.name}) does not suit {target.describe()}",
+            hint="builds run on the command's interpreter; build for the target's own Python",
+        )

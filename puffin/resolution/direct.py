@@ -1,0 +1,166 @@
+"""Requirements that name their own source: URLs, paths, git, editables.
+
+Each is read before the resolution starts, into a :class:`DirectDist`: its name, version
+and metadata (from a wheel, a static ``PKG-INFO``, or a metadata build), and the URL
+recorded for it (a git URL pinned to the resolved commit, a ``file:`` URL, an archive
+URL). The resolver then treats the project as having exactly that one version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from puffin.errors import PuffinError
+
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from puffin.context import Context
+    from puffin.distribution.core_metadata import CoreMetadata
+    from puffin.requirements.manifest import RequirementEntry
+    from puffin.types import DistFile
+
+
+@dataclass(frozen=True, slots=True)
+class DirectDist:
+    """A project whose only candidate is the source its requirement names."""
+
+    name: NormalizedName
+    version: Version
+    metadata: CoreMetadata
+    url: str
+    """What ``pip compile`` writes after ``name @`` and ``direct_url.json`` records."""
+    file: DistFile | None
+    """The archive or wheel, for file sources; None for source trees."""
+    editable: bool = False
+
+
+async def load_direct(ctx: Context, entry: RequirementEntry) -> DirectDist:
+    """Read the source ``entry`` names; raise :class:`PuffinError` naming the entry."""
+    assert entry.url_or_path is not None
+    location = entry.url_or_path
+    url = location if "://" in location or location.startswith("file:") else _file_uri(location)
+    try:
+        if url.startswith("git+"):
+            dist = await _from_git(ctx, url, entry)
+        elif _is_directory(url):
+            dist = await _from_directory(ctx, url, entry)
+        else:
+            dist = await _from_archive(ctx, url, entry)
+    except PuffinError as error:
+        raise PuffinError(f"{entry.origin}: {entry.text!r}: {error}", hint=error.hint) from None
+    if entry.name is not None and entry.name != dist.name:
+        raise PuffinError(
+            f"{entry.origin}: {entry.text!r} names {entry.name}, but the source is "
+            f"{dist.metadata.name} {dist.version}"
+        )
+    return dist
+
+
+def _file_uri(path: str) -> str:
+    return Path(path).absolute().as_uri()
+
+
+def _local(url: str) -> Path | None:
+    parts = urlsplit(url)
+    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+
+
+def _is_directory(url: str) -> bool:
+    local = _local(url)
+    return local is not None and local.is_dir()
+
+
+async def _from_git(ctx: Context, url: str, entry: RequirementEntry) -> DirectDist:
+    from puffin.build.git_source import checkout_for_url
+    from puffin.build.source import BuildSource
+
+    checkout = await checkout_for_url(ctx, url)
+    precise = checkout.url.precise(checkout.commit)
+    source = BuildSource.for_directory(checkout.project_dir, origin=precise, name=entry.name)
+    metadata = await _tree_metadata(ctx, source, editable=entry.editable)
+    return DirectDist(
+        metadata.normalized_name, metadata.version, metadata, precise, None, entry.editable
+    )
+
+
+async def _from_directory(ctx: Context, url: str, entry: RequirementEntry) -> DirectDist:
+    from puffin.build.source import BuildSource
+
+    directory = _local(url)
+    assert directory is not None
+    if not (directory / "pyproject.toml").is_file() and not (directory / "setup.py").is_file():
+        raise PuffinError(
+            f"{directory} is not a Python project (it has neither pyproject.toml nor setup.py)"
+        )
+    source = BuildSource.for_directory(directory, name=entry.name)
+    metadata = await _tree_metadata(ctx, source, editable=entry.editable)
+    return DirectDist(
+        metadata.normalized_name,
+        metadata.version,
+        metadata,
+        directory.as_uri(),
+        None,
+        entry.editable,
+    )
+
+
+async def _tree_metadata(ctx: Context, source: object, *, editable: bool) -> CoreMetadata:
+    from puffin.build.dispatch import build_metadata
+    from puffin.build.source import BuildSource
+    from puffin.distribution.core_metadata import parse_core_metadata
+
+    assert isinstance(source, BuildSource)
+    data = await build_metadata(ctx, source, editable=editable)
+    return parse_core_metadata(data, source=source.label)
+
+
+async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> DirectDist:
+    from puffin.build.dispatch import build_metadata
+    from puffin.build.source import BuildSource
+    from puffin.distribution.core_metadata import parse_core_metadata
+    from puffin.distribution.download import fetch_distribution
+    from puffin.distribution.fetch import fetch_core_metadata
+    from puffin.distribution.sdist import read_pkg_info, static_dependencies_known
+    from puffin.index.filenames import has_dist_suffix
+    from puffin.types import DistFile, Found, IndexKind, IndexSpec
+
+    parts = urlsplit(url)
+    filename = unquote(parts.path.rsplit("/", 1)[-1])
+    if parts.scheme not in ("http", "https", "file") or not has_dist_suffix(filename):
+        raise PuffinError(
+            "is neither a project directory, a git URL (git+https://...), nor a wheel or "
+            "source distribution file"
+        )
+    if entry.editable:
+        raise PuffinError("an archive cannot be installed in editable mode")
+    hashes: tuple[tuple[str, str], ...] = ()
+    if parts.fragment.startswith("sha256="):
+        hashes = (("sha256", parts.fragment.removeprefix("sha256=").lower()),)
+    clean = url.partition("#")[0]
+    file = DistFile(filename, clean, IndexSpec(clean, IndexKind.FLAT), hashes=hashes)
+    if file.is_wheel:
+        answer = await fetch_core_metadata(file, client=ctx.client, cache=ctx.cache)
+        if not isinstance(answer, Found):
+            reason = getattr(answer, "reason", None) or "not in the cache (offline)"
+            raise PuffinError(f"cannot read the wheel's metadata ({reason})")
+        metadata = parse_core_metadata(answer.value, source=filename)
+    else:
+        path = await fetch_distribution(ctx, file)
+        static = None
+        # A project archive without PKG-INFO, or an unreadable one, is built instead.
+        with contextlib.suppress(PuffinError):
+            static = parse_core_metadata(read_pkg_info(path), source=filename)
+        if static is not None and static_dependencies_known(
+            static.metadata_version, static.dynamic
+        ):
+            metadata = static
+        else:
+            data = await build_metadata(ctx, BuildSource.for_archive(file))
+            metadata = parse_core_metadata(data, source=filename)
+    return DirectDist(metadata.normalized_name, metadata.version, metadata, clean, file)
