@@ -26,6 +26,8 @@ from puffin._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from puffin.config.settings import ColorChoice, Settings
+    from puffin.context import Context
+    from puffin.distribution.core_metadata import CoreMetadata
     from puffin.errors import PuffinError, UsageError
     from puffin.plugin.errors import PluginError
     from puffin.plugin.markers import hookimpl, hookspec
@@ -67,6 +69,8 @@ _LAZY = {
     "ColorChoice": "puffin.config.settings",
     "Command": "puffin.plugin.registries",
     "CommandRegistry": "puffin.plugin.registries",
+    "Context": "puffin.context",
+    "CoreMetadata": "puffin.distribution.core_metadata",
     "Credentials": "puffin.types",
     "DistFile": "puffin.types",
     "Failed": "puffin.types",
@@ -110,6 +114,8 @@ __all__ = [
     "ColorChoice",
     "Command",
     "CommandRegistry",
+    "Context",
+    "CoreMetadata",
     "Credentials",
     "DistFile",
     "Failed",

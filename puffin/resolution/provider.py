@@ -430,6 +430,13 @@ class PuffinProvider:
             return None
         return task.result().get(version)
 
+    def metadata_for(self, name: NormalizedName, version: Version) -> CoreMetadata | None:
+        """The metadata read for ``name==version``, once the resolution is done."""
+        future = self._metadata.get((name, version))
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return None
+        return future.result()
+
     def close(self) -> None:
         """Cancel prefetches still running when the solver is done."""
         tasks: list[asyncio.Future[Any]] = [

@@ -280,6 +280,7 @@ def _to_resolution(
                 extras=tuple(sorted(extras.get(name, ()))),
                 required_by=tuple(sorted(required_by[name], key=_via_order)),
                 editable=direct_dist.editable if direct_dist is not None else False,
+                metadata=provider.metadata_for(name, versions[name]),
             )
         )
     return Resolution(tuple(dists))

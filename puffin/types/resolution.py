@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
+    from puffin.distribution.core_metadata import CoreMetadata
     from puffin.types.dist import DistFile
 
 
@@ -28,6 +29,9 @@ class ResolvedDist:
     """Who asked for it: project names, or requirement-file origins for direct requirements."""
     editable: bool = False
     """Installed in editable mode (``-e``); ``url`` then says where the project is."""
+    metadata: CoreMetadata | None = field(default=None, compare=False, repr=False)
+    """The core metadata the resolver read (license, classifiers, summary...), for
+    ``puffin_check_resolution`` plugins; None when the resolution did not read it."""
 
     def __str__(self) -> str:
         return f"{self.name}=={self.version}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -526,12 +527,147 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# One line of puffin's -vv log per HTTP exchange (puffin/client/http.py, _log_response):
+# "GET <url>[ -> <final url>] <status>[ (cache: miss|revalidated|hit...)][ (no range)] <n>ms".
+# A full download of the setuptools wheel is a 200 that did not come from the cache; a 206
+# is a range request (reading the wheel's metadata from its zip directory).
+SETUPTOOLS_WHEEL_GET = re.compile(
+    r"^GET \S*/setuptools-[^/\s]+\.whl(?: -> \S+)? (?P<status>\d{3})(?P<rest>.*)$"
+)
+
+
+def count_setuptools_gets(stderr: str) -> tuple[int, int, int]:
+    """(all GETs, full downloads, range requests) of a ``setuptools-*.whl`` in a -vv log."""
+    total = downloads = ranges = 0
+    for line in stderr.splitlines():
+        match = SETUPTOOLS_WHEEL_GET.match(line.strip())
+        if match is None:
+            continue
+        total += 1
+        if match["status"] == "200" and "(cache: hit" not in match["rest"]:
+            downloads += 1
+        elif match["status"] == "206":
+            ranges += 1
+    return total, downloads, ranges
+
+
+def workload_sdists(
+    bin_dir: Path, rounds: int, *, tools: Sequence[str] = ("puffin", "uv", "pip")
+) -> None:
+    """Install a set of sdist-only projects (requirements/sdists.txt): every one is built.
+
+    Every run starts from a cold cache (a fresh, empty cache directory for each tool) and a
+    fresh venv, so each tool downloads the sdists, sets up isolated build environments
+    (fetching setuptools for them) and builds every wheel: puffin beside ``uv pip install``
+    and pip. Then one more puffin run at ``-vv`` counts how often it fetched the setuptools
+    wheel (once per run is the goal, however many sdists need it).
+
+    Cold builds take seconds each, so at most 3 rounds. ``tools`` picks a subset, e.g. to
+    measure uv and pip alone:
+    ``python -c "import run; run.workload_sdists(run.ensure_bench_env(), 3, tools=('uv', 'pip'))"``
+    from scripts/bench.
+    """
+    rounds = min(rounds, 3)
+    scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-sdists-"))
+    pins = str(REQUIREMENTS / "sdists.txt")
+    count = sum(1 for line in Path(pins).read_text().splitlines() if "==" in line)
+    python = str(bin_dir / "python")
+    base = subprocess.run(
+        [python, "-c", "import sys; print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+    def cold(tool: str, *, with_pip: bool = False) -> Callable[[], None]:
+        def prepare() -> None:
+            shutil.rmtree(scratch / f"env-{tool}", ignore_errors=True)
+            shutil.rmtree(scratch / f"{tool}-cache", ignore_errors=True)
+            command = [base, "-m", "venv", str(scratch / f"env-{tool}")]
+            if not with_pip:
+                command.append("--without-pip")
+            subprocess.run(command, check=True)
+
+        return prepare
+
+    def puffin(*verbosity: str) -> list[str]:
+        return [
+            str(bin_dir / "puffin"),
+            "pip",
+            "install",
+            *verbosity,
+            "--color",
+            "never",
+            "-r",
+            pins,
+            "--python",
+            str(scratch / "env-puffin"),
+            "--cache-dir",
+            str(scratch / "puffin-cache"),
+        ]
+
+    available = {
+        "puffin": Tool("puffin install sdists (cold)", puffin("-q"), cold("puffin")),
+        "uv": Tool(
+            "uv pip install sdists (cold)",
+            [
+                str(bin_dir / "uv"),
+                "pip",
+                "install",
+                "-q",
+                "-r",
+                pins,
+                "--python",
+                str(scratch / "env-uv"),
+                "--cache-dir",
+                str(scratch / "uv-cache"),
+            ],
+            cold("uv"),
+        ),
+        "pip": Tool(
+            "pip install sdists (cold)",
+            [
+                str(scratch / "env-pip" / "bin" / "pip"),
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                pins,
+                "--cache-dir",
+                str(scratch / "pip-cache"),
+            ],
+            cold("pip", with_pip=True),
+        ),
+    }
+    selected = [available[name] for name in tools]
+    try:
+        report(
+            f"install sdists ({count} pins, cold cache)",
+            measure(selected, rounds, warmup=0),
+            selected[0].name,
+        )
+        if "puffin" in tools:
+            cold("puffin")()
+            run = subprocess.run(
+                puffin("-vv"), capture_output=True, text=True, env=BENCH_ENV, check=False
+            )
+            total, downloads, ranges = count_setuptools_gets(run.stderr)
+            status = "" if run.returncode == 0 else f" (puffin failed: exit {run.returncode})"
+            print(
+                f"puffin GETs of setuptools-*.whl in one cold run: {total} "
+                f"(full downloads: {downloads}, range requests: {ranges}){status}"
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 WORKLOADS: dict[str, Callable[[Path, int], None]] = {
     "startup": workload_startup,
     "venv": workload_venv,
     "metadata": workload_metadata,
     "compile": workload_compile,
     "install": workload_install,
+    "sdists": workload_sdists,
 }
 
 

@@ -219,14 +219,6 @@ def test_keyring_user_named_in_the_index_url_is_asked_before_any_401(
     assert_no_secret(result)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "puffin passes puffin_get_credentials the context from before open_sources added "
-        "source_options, and the hook has no username argument: the plugin cannot tell "
-        "which user the index URL names"
-    ),
-    strict=False,
-)
 def test_keyring_asks_for_the_user_named_in_the_index_url(
     run_puffin, venv, private_index, fake_keyring
 ) -> None:
@@ -238,13 +230,6 @@ def test_keyring_asks_for_the_user_named_in_the_index_url(
     result.assert_ok()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "puffin passes puffin_get_credentials the context from before open_sources added "
-        "source_options: the plugin cannot tell which configured index a URL belongs to"
-    ),
-    strict=False,
-)
 def test_keyring_entry_for_the_index_url_installs(
     run_puffin, venv, private_index, fake_keyring
 ) -> None:
