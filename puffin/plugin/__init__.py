@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from puffin.context import Context
     from puffin.distribution.core_metadata import CoreMetadata
     from puffin.errors import PuffinError, UsageError
+    from puffin.plugin.environments import (
+        installed_distributions,
+        installed_metadata,
+        site_packages,
+    )
     from puffin.plugin.errors import PluginError
     from puffin.plugin.markers import hookimpl, hookspec
     from puffin.plugin.protocols import BuildEnvironment, Builder, IndexSource, Reporter
@@ -98,6 +103,9 @@ _LAZY = {
     "UsageError": "puffin.errors",
     "hookimpl": "puffin.plugin.markers",
     "hookspec": "puffin.plugin.markers",
+    "installed_distributions": "puffin.plugin.environments",
+    "installed_metadata": "puffin.plugin.environments",
+    "site_packages": "puffin.plugin.environments",
 }
 
 __getattr__ = lazy_exports(__name__, _LAZY)
@@ -142,4 +150,7 @@ __all__ = [
     "UsageError",
     "hookimpl",
     "hookspec",
+    "installed_distributions",
+    "installed_metadata",
+    "site_packages",
 ]
