@@ -116,6 +116,13 @@ async def _tree_metadata(ctx: Context, source: object, *, editable: bool) -> Cor
     from puffin.distribution.core_metadata import parse_core_metadata
 
     assert isinstance(source, BuildSource)
+    if source.directory is not None:
+        from puffin.build.static_metadata import static_metadata
+
+        static = static_metadata(source.directory)
+        if static is not None:
+            ctx.reporter.debug(f"{source.label}: metadata from [project], no build needed")
+            return static
     data = await build_metadata(ctx, source, editable=editable)
     return parse_core_metadata(data, source=source.label)
 
