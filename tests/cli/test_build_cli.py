@@ -103,7 +103,9 @@ def test_metadata_build_for_dynamic_dependencies(
     result.assert_ok()
     assert "dep==2.0" in result.stdout and "dyn==1.0" in result.stdout
     assert "Built metadata of dyn==1.0" in result.stderr
-    assert not any(record.path.endswith(".whl") and "dyn" in record.path for record in index.requests)
+    assert not any(
+        record.path.endswith(".whl") and "dyn" in record.path for record in index.requests
+    )
     refused = run_puffin("pip", "compile", "req.in", "-i", index.simple_url, "--no-build")
     refused.assert_failed()
     assert "dyn" in refused.stderr and "building is not allowed" in refused.stderr
@@ -269,6 +271,15 @@ def test_archive_url_with_hash_and_unnamed_path(
         f"archived @ {sdist.as_uri()}#sha256={digest}",
     ).assert_ok()  # fmt: skip
     assert installed(venv) == {"archived": "3.0"}
+    served = local_index([make_sdist("remote", "4.0")])
+    remote_digest = hashlib.sha256(
+        (served.builder.files_dir / "remote-4.0.tar.gz").read_bytes()
+    ).hexdigest()
+    run_puffin(
+        "pip", "install", "-p", venv, "-i", index.simple_url,
+        f"remote @ {served.url}/files/remote-4.0.tar.gz#sha256={remote_digest}",
+    ).assert_ok()  # fmt: skip
+    assert installed(venv)["remote"] == "4.0"
     other = make_sdist("unnamed", "0.5")
     run_puffin("pip", "install", "-p", venv, "-i", index.simple_url, str(other)).assert_ok()
     assert installed(venv)["unnamed"] == "0.5"
@@ -337,3 +348,63 @@ def test_git_repository_by_branch_tag_and_commit(
     compiled = run_puffin("pip", "compile", "req.in", "-i", index.simple_url, "--no-header")
     compiled.assert_ok()
     assert f"gitpkg @ {base}@{first}#subdirectory=sub" in compiled.stdout
+
+
+def test_a_plugin_supplies_the_build_environment(
+    run_puffin, venv, tmp_path, local_index, make_sdist, backends
+) -> None:
+    index = local_index([make_sdist("viaplugin", "1.0"), *backends])
+    (tmp_path / "recording_env.py").write_text(
+        textwrap.dedent(
+            """
+            import json, os
+            from puffin.plugin import hookimpl
+
+            class RecordingEnvironment:
+                def __init__(self, python):
+                    self._python = python
+
+                @property
+                def python_executable(self):
+                    return self._python
+
+                def make_extra_environ(self):
+                    return None
+
+                async def install(self, requirements):
+                    with open(os.environ["RECORDING_LOG"], "a") as log:
+                        log.write(json.dumps(list(requirements)) + "\\n")
+
+            @hookimpl
+            def puffin_build_env(request, ctx):
+                return RecordingEnvironment(os.environ["RECORDING_PYTHON"])
+            """
+        )
+    )
+    log = tmp_path / "installs.jsonl"
+    result = run_puffin(
+        "-p", "recording_env", "pip", "install", "-p", venv, "-i", index.simple_url, "viaplugin",
+        env={"PYTHONPATH": str(tmp_path), "RECORDING_LOG": str(log),
+             "RECORDING_PYTHON": sys.executable},
+    )  # fmt: skip
+    result.assert_ok()
+    assert installed(venv) == {"viaplugin": "1.0"}
+    requested = [json.loads(line) for line in log.read_text().splitlines()]
+    assert requested[0] == ["setuptools>=61"], "build-system.requires went to the plugin's env"
+    assert gets(index, f"/{setuptools_wheel(backends)}") == 0, "puffin built no environment"
+
+
+def test_build_requirements_are_resolved_for_the_real_interpreter(
+    run_puffin, tmp_path, local_index, make_sdist, make_wheel, backends
+) -> None:
+    # setuptools' wheel requires Python >= 3.10: resolving build requirements for the
+    # --python-version 3.8 target instead of the interpreter that builds would fail.
+    dynamic = make_sdist("legacyok", "1.0", requires_dist=["dep"], dynamic=["Requires-Dist"])
+    index = local_index([dynamic, make_wheel("dep", "1.0"), *backends])
+    (tmp_path / "req.in").write_text("legacyok\n")
+    result = run_puffin(
+        "pip", "compile", "req.in", "-i", index.simple_url, "--python-version", "3.8",
+        "-p", sys.executable,
+    )  # fmt: skip
+    result.assert_ok()
+    assert "legacyok==1.0" in result.stdout and "dep==1.0" in result.stdout
