@@ -17,7 +17,7 @@ from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Collection, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
     from puffin.context import Context
@@ -99,8 +99,7 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         added = sum(
             1
             for item in plan.items
-            if item.wanted is not None
-            and item.action in (PlanAction.DOWNLOAD, PlanAction.REINSTALL, PlanAction.LINK)
+            if item.wanted is not None and item.action is not PlanAction.SATISFIED
         )
         removed = len(plan.by_action(PlanAction.REMOVE))
         parts = [f"Installed {added} package{'s' if added != 1 else ''}"] if added else []
@@ -182,6 +181,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
     manifest, target, interpreter, installed, sources, options, sync = job
     from puffin.build.command import open_builds
     from puffin.install.plan import make_plan
+    from puffin.install.prepare import source_action
     from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
     from puffin.types import PlanAction
@@ -199,6 +199,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
             sync=sync,
             reinstall_all=getattr(args, "reinstall", False),
             reinstall=getattr(args, "reinstall_packages", ()),
+            source_of=lambda dist: source_action(command_ctx, dist, target),
         )
         problems = command_ctx.hooks.check_plan(plan, command_ctx)
         if problems:
@@ -209,15 +210,18 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         to_install = [
             item.wanted
             for item in plan.items
-            if item.action in (PlanAction.DOWNLOAD, PlanAction.REINSTALL, PlanAction.LINK)
-            and item.wanted is not None
+            if item.action is not PlanAction.SATISFIED and item.wanted is not None
         ]
         hashes = _required_hashes(
             args, manifest, [item.wanted for item in plan.items if item.wanted]
         )
         unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
-    changed, done = _apply(ctx, plan, unpacked, interpreter, requested, link_mode=args.link_mode)
+    from puffin.install.apply import apply_plan
+
+    changed, done = apply_plan(
+        plan, unpacked, interpreter, requested=requested, link_mode=args.link_mode
+    )
     ctx.hooks.post_install(done, target, ctx)
     return plan, changed
 
@@ -299,91 +303,6 @@ async def _fetch_and_unpack(
     return dict(await gather_all_or_cancel(*(one(dist) for dist in dists)))
 
 
-def _apply(
-    ctx: Context,
-    plan: Plan,
-    unpacked: dict[str, Path],
-    interpreter: Interpreter,
-    requested: Collection[str],
-    *,
-    link_mode: str,
-) -> tuple[int, list[InstalledDist]]:
-    """Remove what goes, then link what comes, on a thread pool.
-
-    Returns the number of changed distributions and the ones installed.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from puffin.install.link import LinkMode
-    from puffin.install.uninstall import uninstall
-    from puffin.install.wheel import install_wheel
-    from puffin.types import InstalledDist, PlanAction
-
-    site_packages = interpreter.paths["purelib"]
-    scheme = {key: interpreter.paths[key] for key in ("purelib", "platlib", "scripts", "data")}
-    # pip's headers directory in a venv: <prefix>/include/site/pythonX.Y/<project>
-    headers_root = interpreter.prefix / "include" / "site" / f"python{interpreter.python_version}"
-    for item in plan.items:
-        if item.action in (PlanAction.REINSTALL, PlanAction.REMOVE) and item.installed is not None:
-            uninstall(item.installed, site_packages=site_packages, scripts_dir=scheme["scripts"])
-    changed = 0
-    done: list[InstalledDist] = []
-    with ThreadPoolExecutor() as executor:
-        for item in plan.items:
-            wanted = item.wanted
-            if wanted is None or item.action is PlanAction.SATISFIED:
-                continue
-            files = install_wheel(
-                unpacked[wanted.name],
-                name=wanted.name,
-                version=str(wanted.version),
-                scheme={**scheme, "headers": headers_root / wanted.name},
-                interpreter_path=interpreter.sys_executable,
-                link_mode=LinkMode(link_mode),
-                requested=wanted.name in requested,
-                direct_url=_direct_url_json(wanted),
-                executor=executor,
-            )
-            changed += 1
-            done.append(
-                InstalledDist(
-                    name=wanted.name,
-                    version=wanted.version,
-                    dist_info=files.dist_info,
-                    installer="puffin",
-                    requested=wanted.name in requested,
-                    direct_url=wanted.url,
-                )
-            )
-    changed += sum(1 for item in plan.items if item.action is PlanAction.REMOVE)
-    return changed, done
-
-
-def _direct_url_json(dist: ResolvedDist) -> str | None:
-    """PEP 610 ``direct_url.json`` for a URL, path, git or editable install; None for
-    index installs."""
-    if dist.url is None:
-        return None
-    import json
-
-    record: dict[str, object]
-    if dist.url.startswith("git+"):
-        from puffin.vcs.git import GitUrl
-
-        git = GitUrl.parse(dist.url)
-        record = {"url": git.repository, "vcs_info": {"vcs": "git", "commit_id": git.rev}}
-        if git.subdirectory:
-            record["subdirectory"] = git.subdirectory
-    elif dist.editable or not dist.files:
-        record = {"url": dist.url, "dir_info": {"editable": True} if dist.editable else {}}
-    else:
-        record = {"url": dist.url, "archive_info": {}}
-        sha256 = next((file.hash("sha256") for file in dist.files if file.hash("sha256")), None)
-        if sha256:
-            record["archive_info"] = {"hashes": {"sha256": sha256}}
-    return json.dumps(record)
-
-
 def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:
     from puffin.types import PlanAction
 
@@ -400,9 +319,16 @@ def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:
                 (item.installed.name, "-", f"{item.installed.name}=={item.installed.version}")
             )
         if item.wanted is not None:
-            lines.append((item.wanted.name, "+", f"{item.wanted.name}=={item.wanted.version}"))
+            text = f"{item.wanted.name}=={item.wanted.version}"
+            if dry_run and item.action.value in _SOURCES:
+                text += f" ({_SOURCES[item.action.value]})"
+            lines.append((item.wanted.name, "+", text))
     for _, sign, text in sorted(lines):
         ctx.reporter.change(sign, text)
+
+
+_SOURCES = {"link": "from the cache", "download": "to download", "build": "to build"}
+"""How ``--dry-run`` says where a new distribution comes from."""
 
 
 def _site_packages(interpreter: Interpreter) -> list[Path]:

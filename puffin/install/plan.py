@@ -17,9 +17,9 @@ from packaging.utils import canonicalize_name
 from puffin.types.plan import Plan, PlanAction, PlanItem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
-    from puffin.types import InstalledDist, Resolution
+    from puffin.types import InstalledDist, Resolution, ResolvedDist
 
 
 def make_plan(
@@ -29,15 +29,22 @@ def make_plan(
     sync: bool = False,
     reinstall_all: bool = False,
     reinstall: Iterable[str] = (),
+    source_of: Callable[[ResolvedDist], PlanAction] | None = None,
 ) -> Plan:
-    """The plan that turns ``installed`` into ``resolution`` (and nothing else if ``sync``)."""
+    """The plan that turns ``installed`` into ``resolution`` (and nothing else if ``sync``).
+
+    ``source_of`` tells where a distribution to install comes from: ``LINK`` (unpacked in
+    the cache already), ``DOWNLOAD`` or ``BUILD``; without it, every one is ``DOWNLOAD``.
+    Replaced distributions are ``REINSTALL`` whatever their source.
+    """
     by_name = {dist.name: dist for dist in installed}
     forced = {canonicalize_name(name) for name in reinstall}
     items: list[PlanItem] = []
     for wanted in resolution:
         present = by_name.get(wanted.name)
         if present is None:
-            items.append(PlanItem(PlanAction.DOWNLOAD, wanted, None))
+            action = source_of(wanted) if source_of is not None else PlanAction.DOWNLOAD
+            items.append(PlanItem(action, wanted, None))
         elif (
             present.version != wanted.version
             or reinstall_all

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
-    from puffin.types import ResolvedDist
+    from puffin.types import PlanAction, ResolvedDist
 
 
 async def unpacked_wheel(
@@ -116,3 +116,27 @@ def _check_built(wheel: Path, dist: ResolvedDist, target: TargetEnvironment) -> 
             f"the wheel built from {dist} ({wheel.name}) does not suit {target.describe()}",
             hint="builds run on the command's interpreter; build for the target's own Python",
         )
+
+
+def source_action(ctx: Context, dist: ResolvedDist, target: TargetEnvironment) -> PlanAction:
+    """Where the wheel of ``dist`` will come from, judged from the cache without I/O
+    beyond a stat: ``LINK`` (unpacked already), ``DOWNLOAD`` or ``BUILD``."""
+    from puffin.index.selection import TagPriority, rank_files
+    from puffin.install.unpack import BUCKET
+    from puffin.types import PlanAction
+
+    if dist.editable or (dist.url is not None and not dist.files):
+        return PlanAction.BUILD  # a source tree (directory or git)
+    binary = ctx.build.binary if ctx.build is not None else None
+    if binary is not None and not binary.wheels_allowed(dist.name) and dist.url is None:
+        return PlanAction.BUILD
+    wheel = next(
+        (file for file in rank_files(dist.files, TagPriority(target.tags)) if file.is_wheel),
+        None,
+    )
+    if wheel is None:
+        return PlanAction.BUILD
+    sha256 = wheel.hash("sha256")
+    if sha256 is not None and (ctx.cache.root / BUCKET / sha256).is_dir():
+        return PlanAction.LINK
+    return PlanAction.DOWNLOAD

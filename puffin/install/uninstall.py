@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from puffin.types.dist import InstalledDist
 
-__all__ = ["UninstallError", "uninstall"]
+__all__ = ["UninstallError", "restore_stash", "uninstall"]
 
 
 class UninstallError(PuffinError):
@@ -42,8 +42,13 @@ def uninstall(
     site_packages: Path,
     scripts_dir: Path,
     prefix: Path | None = None,
+    stash: Path | None = None,
 ) -> tuple[Path, ...]:
     """Remove ``dist`` from the environment; return the paths removed (files, then dirs).
+
+    With ``stash`` (a directory on the same file system, e.g. inside the prefix), files
+    are moved there instead of deleted, so :func:`restore_stash` can put them back if
+    what replaces them fails to install: an upgrade never leaves neither version.
 
     :param site_packages: the directory the distribution is installed in (RECORD paths
         are relative to it).
@@ -76,12 +81,17 @@ def uninstall(
             f"the environment {root}",
             hint="remove it with the tool that installed it",
         )
-    removed = _remove_files(files)
-    if info.is_dir():
-        removed.extend(_remove_tree(info))
-    elif info.exists():
-        info.unlink()
-        removed.append(info)
+    if stash is not None:
+        # The metadata directory moves in one piece, after the files listed outside it.
+        outside_info = [path for path in files if not path.is_relative_to(info)]
+        removed = _stash_files([*outside_info, info], stash)
+    else:
+        removed = _remove_files(files)
+        if info.is_dir():
+            removed.extend(_remove_tree(info))
+        elif info.exists():
+            info.unlink()
+            removed.append(info)
     removed.extend(_remove_empty_dirs(removed, stop={site_packages, scripts_dir, root}))
     return tuple(removed)
 
@@ -147,6 +157,50 @@ def _remove_files(files: Iterable[Path]) -> list[Path]:
             continue  # already gone (a .pyc never written, a file removed by hand)
         removed.append(path)
     return removed
+
+
+def _stash_files(paths: Iterable[Path], stash: Path) -> list[Path]:
+    """Move ``paths`` (files, or the dist-info directory) under ``stash``, each at its
+    absolute path, so :func:`restore_stash` knows where it came from."""
+    moved: list[Path] = []
+    for path in paths:
+        if (
+            path.is_dir()
+            and not path.is_symlink()
+            and not path.name.endswith((".dist-info", ".egg-info"))
+        ):
+            continue  # a RECORD lists files; a directory here is left for the sweep
+        target = stash / path.relative_to(path.anchor)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, target)  # noqa: PTH104 - same file system: an atomic move
+        except FileNotFoundError:
+            continue
+        moved.append(path)
+    return moved
+
+
+def restore_stash(stash: Path) -> None:
+    """Put every file :func:`uninstall` moved into ``stash`` back where it was, replacing
+    whatever a failed install left there."""
+    import shutil
+
+    for parent, dirnames, filenames in os.walk(stash):
+        here = Path(parent)
+        original_dir = Path("/") / here.relative_to(stash)
+        for name in list(dirnames):
+            if name.endswith((".dist-info", ".egg-info")):
+                # A whole metadata directory: move it back in one piece.
+                target = original_dir / name
+                if target.exists():
+                    shutil.rmtree(target, ignore_errors=True)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(here / name, target)
+                dirnames.remove(name)
+        for name in filenames:
+            target = original_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(here / name, target)
 
 
 def _remove_tree(directory: Path) -> list[Path]:

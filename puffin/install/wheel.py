@@ -120,7 +120,8 @@ def install_wheel(
     :param executor: runs the file placements; the caller's pool, so that many wheels
         share one; a private pool when None.
     :raises PuffinError: the wheel is malformed or a file cannot be placed. Files placed
-        before the failure stay; RECORD is not written.
+        before the failure stay, but not its new ``.dist-info`` directory; RECORD is not
+        written.
     """
     from puffin.install.scripts import launcher, parse_entry_points, rewrite_shebang
     from puffin.install.unpack import find_dist_info, parse_record
@@ -206,7 +207,17 @@ def install_wheel(
             target = scripts_dir / entry_point.name
             tasks[target] = generated(target, launcher(entry_point, interpreter_path))
 
-    rows = _run_all(tasks, executor, source=source)
+    had_dist_info = dist_info.exists()
+    try:
+        rows = _run_all(tasks, executor, source=source)
+    except BaseException:
+        # Without its metadata directory a half-placed wheel is not an installed
+        # version: the environment never shows two versions of a project, or a broken one.
+        if not had_dist_info:
+            import shutil
+
+            shutil.rmtree(dist_info, ignore_errors=True)
+        raise
 
     # The installer's own files, then RECORD, strictly after everything else is placed.
     rows.append(_write(dist_info / "INSTALLER", f"{installer}\n".encode()))

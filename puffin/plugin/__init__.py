@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from puffin.config.settings import ColorChoice, Settings
     from puffin.context import Context
     from puffin.distribution.core_metadata import CoreMetadata
+    from puffin.environment.query import Interpreter
+    from puffin.environment.target import TargetEnvironment
     from puffin.errors import PuffinError, UsageError
     from puffin.plugin.environments import (
         installed_distributions,
@@ -84,6 +86,7 @@ _LAZY = {
     "IndexSource": "puffin.plugin.protocols",
     "IndexSpec": "puffin.types",
     "InstalledDist": "puffin.types",
+    "Interpreter": "puffin.environment.query",
     "ManifestAdjustment": "puffin.types",
     "NotFound": "puffin.types",
     "Offline": "puffin.types",
@@ -100,6 +103,7 @@ _LAZY = {
     "Resolution": "puffin.types",
     "ResolvedDist": "puffin.types",
     "Settings": "puffin.config.settings",
+    "TargetEnvironment": "puffin.environment.target",
     "UsageError": "puffin.errors",
     "hookimpl": "puffin.plugin.markers",
     "hookspec": "puffin.plugin.markers",
@@ -132,6 +136,7 @@ __all__ = [
     "IndexSource",
     "IndexSpec",
     "InstalledDist",
+    "Interpreter",
     "ManifestAdjustment",
     "NotFound",
     "Offline",
@@ -147,6 +152,7 @@ __all__ = [
     "Resolution",
     "ResolvedDist",
     "Settings",
+    "TargetEnvironment",
     "UsageError",
     "hookimpl",
     "hookspec",

@@ -408,3 +408,19 @@ def test_build_requirements_are_resolved_for_the_real_interpreter(
     )  # fmt: skip
     result.assert_ok()
     assert "legacyok==1.0" in result.stdout and "dep==1.0" in result.stdout
+
+
+def test_dry_run_tells_where_each_package_comes_from(
+    run_puffin, venv, local_index, make_sdist, make_wheel, backends
+) -> None:
+    index = local_index([make_sdist("fromsource", "1.0"), make_wheel("wheeled", "1.0"), *backends])
+    args = ("pip", "install", "-p", venv, "-i", index.simple_url)
+    dry = run_puffin(*args, "fromsource", "wheeled", "--dry-run")
+    dry.assert_ok()
+    assert "+ fromsource==1.0 (to build)" in dry.stderr
+    assert "+ wheeled==1.0 (to download)" in dry.stderr
+    assert installed(venv) == {}
+    run_puffin(*args, "wheeled").assert_ok()
+    run_puffin("pip", "uninstall", "-p", venv, "wheeled").assert_ok()
+    again = run_puffin(*args, "wheeled", "--dry-run")
+    assert "+ wheeled==1.0 (from the cache)" in again.stderr

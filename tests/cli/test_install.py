@@ -234,3 +234,32 @@ def test_pip_check_accepts_what_puffin_installed(run_puffin, index, tmp_path: Pa
         check=True,
     ).stdout
     assert "app==1.0" in listed and "lib==2.0" in listed
+
+
+def test_failed_upgrade_keeps_the_old_version_whole(
+    run_puffin, venv, local_index, make_wheel
+) -> None:
+    index = local_index(
+        [
+            make_wheel("keep", "1.0", files={"keep/__init__.py": "V = 1\n"}),
+            make_wheel("keep", "2.0", files={"keep/__init__.py": "V = 2\n", "keep/data.txt": "x"}),
+            make_wheel("extra", "1.0"),
+        ]
+    )
+    install(run_puffin, venv, index, "keep==1.0").assert_ok()
+    site = next((venv / "lib").glob("python*/site-packages"))
+    # A directory where version 2.0 puts a file: linking that file must fail.
+    (site / "keep" / "data.txt").mkdir()
+    (site / "keep" / "data.txt" / "blocker").write_text("")
+    result = install(run_puffin, venv, index, "keep==2.0", "extra")
+    result.assert_failed()
+    assert "Traceback" not in result.stderr
+    assert installed(venv) == {"keep": "1.0"}, "the old version is back, nothing else added"
+    assert (site / "keep-1.0.dist-info" / "RECORD").is_file()
+    assert not (site / "keep-2.0.dist-info").exists()
+    value = subprocess.run(
+        [venv / "bin" / "python", "-c", "import keep; print(keep.V)"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert value == "1\n"
+    assert not list(venv.glob(".puffin-stash-*")), "the stash is cleaned up"

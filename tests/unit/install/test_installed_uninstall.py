@@ -102,3 +102,29 @@ def test_egg_link_editable(prefix: Path, tmp_path: Path) -> None:
     assert not (prefix / "bin" / "proj-cli").exists()
     assert (project / "proj.egg-info" / "PKG-INFO").exists()
     assert set(removed) == {site / "proj.egg-link", prefix / "bin" / "proj-cli"}
+
+
+def test_stash_moves_files_and_restore_puts_them_back(prefix: Path) -> None:
+    from puffin.install.uninstall import restore_stash
+
+    site = prefix / "lib" / "site-packages"
+    info = site / "pkg-1.0.dist-info"
+    write(info / "METADATA", "Name: pkg\nVersion: 1.0\n")
+    write(site / "pkg" / "__init__.py", "old")
+    write(prefix / "bin" / "pkg-tool", "tool")
+    write(
+        info / "RECORD",
+        "pkg/__init__.py,,\n../../bin/pkg-tool,,\npkg-1.0.dist-info/METADATA,,\n"
+        "pkg-1.0.dist-info/RECORD,,\n",
+    )
+    stash = prefix / ".stash"
+    stash.mkdir()
+    uninstall(only(site, "pkg"), site_packages=site, scripts_dir=prefix / "bin", stash=stash)
+    assert not (site / "pkg").exists() and not info.exists()
+    assert not (prefix / "bin" / "pkg-tool").exists()
+    # A failed install left a half-written replacement behind.
+    write(site / "pkg" / "__init__.py", "new, half written")
+    restore_stash(stash)
+    assert (site / "pkg" / "__init__.py").read_text() == "old"
+    assert (prefix / "bin" / "pkg-tool").read_text() == "tool"
+    assert (info / "RECORD").is_file() and only(site, "pkg").version.public == "1.0"
