@@ -397,6 +397,7 @@ class PuffinProvider:
             running_python=self._options.running_python,
             rejections=rejections,
             builds_allowed=self._options.binary.builds_allowed(name),
+            target_python=self._target.python_full_version,
         )
 
     def _prefetch_metadata(self, name: NormalizedName, candidate: VersionCandidate) -> None:
