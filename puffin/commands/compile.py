@@ -8,7 +8,7 @@ import platform
 import shlex
 import sys
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from puffin.errors import UsageError
 
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from puffin.context import Context
-    from puffin.environment.query import Interpreter
-    from puffin.environment.target import TargetEnvironment
     from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
     from puffin.sources import SourceOptions
@@ -31,7 +29,6 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from puffin.compile.output import CompileOutputOptions, format_resolution
     from puffin.requirements.sources import build_manifest
     from puffin.sources import source_options
-    from puffin.targets import interpreter_for_args, target_for_interpreter
 
     started = time.perf_counter()
     manifest = build_manifest(
@@ -44,17 +41,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         environ=ctx.environ,
     )
     manifest = _with_upgrade_constraints(manifest, args.upgrade_packages, ctx.cwd)
-    # The interpreter runs builds; the target (maybe a --python-version projection of
-    # it) is what the resolution is for.
-    interpreter = interpreter_for_args(args, ctx, fall_back_to_system=True)
-    target = target_for_interpreter(args, ctx, interpreter)
     sources = source_options(args, ctx, manifest.index)
-    options = dataclasses.replace(
-        resolver_options(args, ctx), running_python=interpreter.python_full_version
-    )
-    resolution = asyncio.run(
-        _resolve(ctx, args, sources, manifest, _Targets(interpreter, target), options=options)
-    )
+    resolution = asyncio.run(_resolve(ctx, args, sources, manifest))
     elapsed = time.perf_counter() - started
     text = format_resolution(
         resolution,
@@ -80,31 +68,44 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-class _Targets(NamedTuple):
-    interpreter: Interpreter
-    """Runs builds (never a --python-version projection)."""
-    target: TargetEnvironment
-    """What the resolution is for."""
-
-
 async def _resolve(
-    ctx: Context,
-    args: argparse.Namespace,
-    sources: SourceOptions,
-    manifest: Manifest,
-    targets: _Targets,
-    *,
-    options: ResolverOptions,
+    ctx: Context, args: argparse.Namespace, sources: SourceOptions, manifest: Manifest
 ) -> Resolution:
+    """Open the sources, find the interpreter, resolve.
+
+    On a cold cache, asking the interpreter about itself takes a subprocess (tens of
+    milliseconds): it runs in a thread while the client opens and the listings of the
+    direct requirements are already being fetched, which need no interpreter.
+    """
     from puffin.build.command import open_builds
     from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
+    from puffin.targets import interpreter_for_args, target_for_interpreter
 
-    async with (
-        open_sources(ctx, sources) as (command_ctx, index_set),
-        open_builds(command_ctx, args, targets.interpreter, options) as build_ctx,
-    ):
-        return await resolve(build_ctx, index_set, manifest, targets.target, options)
+    finding = asyncio.ensure_future(
+        asyncio.to_thread(interpreter_for_args, args, ctx, fall_back_to_system=True)
+    )
+    try:
+        async with open_sources(ctx, sources) as (command_ctx, index_set):
+            early = [
+                asyncio.ensure_future(index_set.project_files(entry.name))
+                for entry in manifest.requirements
+                if entry.name is not None and entry.url_or_path is None
+            ]
+            # The interpreter runs builds; the target (maybe a --python-version
+            # projection of it) is what the resolution is for.
+            interpreter = await finding
+            target = target_for_interpreter(args, ctx, interpreter)
+            options = dataclasses.replace(
+                resolver_options(args, ctx), running_python=interpreter.python_full_version
+            )
+            async with open_builds(command_ctx, args, interpreter, options) as build_ctx:
+                resolution = await resolve(build_ctx, index_set, manifest, target, options)
+            del early  # finished or cancelled with the sources; the index set keeps them
+            return resolution
+    finally:
+        if not finding.done():
+            finding.cancel()
 
 
 def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:
