@@ -90,9 +90,11 @@ async def open_builds(
     """A context that can build, with a scratch directory removed when the block ends."""
     from puffin.build.options import BuildOptions
 
-    jobs = getattr(args, "build_jobs", None) or os.cpu_count() or 1
-    if jobs < 1:
-        raise UsageError("--build-jobs must be at least 1")
+    jobs = getattr(args, "build_jobs", None)
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    elif jobs < 1:
+        raise UsageError(f"--build-jobs {jobs}: must be at least 1")
     build = BuildOptions(
         interpreter=interpreter,
         scratch=Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=ctx.cache.bucket(SCRATCH))),

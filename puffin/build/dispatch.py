@@ -58,18 +58,33 @@ def _options(ctx: Context, source: BuildSource) -> BuildOptions:
     return ctx.build
 
 
-def _settings_name(options: BuildOptions) -> str:
-    if not options.config_settings:
-        return "default"
+def _settings_name(ctx: Context, options: BuildOptions) -> str:
+    """What besides the source decides a build's product: the config settings, isolation,
+    the build constraints and any plugin that supplies environments or builders. The
+    defaults keep the plain name ``default``."""
     import hashlib
 
-    text = "\0".join(f"{key}={value}" for key, value in options.config_settings)
-    return "settings-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    plugins = sorted(
+        ctx.hooks.plugin_names_for("puffin_build_env") | ctx.hooks.plugin_names_for("puffin_build")
+    )
+    parts = [
+        *(f"setting {key}={value}" for key, value in options.config_settings),
+        *(f"constraint {entry.text}" for entry in options.constraints),
+        *(f"plugin {name}" for name in plugins if name not in _BUILTIN_BUILD_PLUGINS),
+    ]
+    if not options.isolated:
+        parts.append("not isolated")
+    if not parts:
+        return "default"
+    return "settings-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+_BUILTIN_BUILD_PLUGINS = frozenset({"build_isolation", "pep517"})
 
 
 def _entry_dir(ctx: Context, source: BuildSource, options: BuildOptions) -> Path:
     """The cache directory of ``source``'s artefacts under the current settings."""
-    return ctx.cache.bucket(BUILT_BUCKET) / source.cache_name / _settings_name(options)
+    return ctx.cache.bucket(BUILT_BUCKET) / source.cache_name / _settings_name(ctx, options)
 
 
 def _interpreter_dir(options: BuildOptions) -> str:

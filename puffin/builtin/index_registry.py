@@ -52,7 +52,7 @@ class RegistrySource:
         """Every file of ``name`` on this index (NotFound for a 404)."""
         from puffin.builtin._local import read_local_page
         from puffin.client import CacheMode
-        from puffin.index.simple import parse_project_page
+        from puffin.index.page_cache import parse_page_cached
         from puffin.types.answer import Failed, Found, NotFound
 
         url = self.project_url(name)
@@ -76,8 +76,8 @@ class RegistrySource:
             content = response.content
             content_type = response.headers.get("content-type", "text/html")
             final_url = response.url
-        page = parse_project_page(
-            content, content_type=content_type, url=final_url, source=self._spec
+        page = parse_page_cached(
+            self._ctx.cache, content, content_type=content_type, url=final_url, source=self._spec
         )
         if not page.files and not page.versions:
             return NotFound(url)

@@ -64,7 +64,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    ctx.reporter.summary(f"Resolved {len(resolution)} packages in {_seconds(elapsed)}")
+    count = len(resolution)
+    noun = "package" if count == 1 else "packages"
+    ctx.reporter.summary(f"Resolved {count} {noun} in {_seconds(elapsed)}")
     return 0
 
 
@@ -204,4 +206,4 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _seconds(elapsed: float) -> str:
-    return f"{elapsed * 1000:.0f}ms" if elapsed < 1 else f"{elapsed:.2f}s"
+    return f"{elapsed * 1000:.0f}ms" if elapsed < 0.9995 else f"{elapsed:.2f}s"

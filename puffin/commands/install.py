@@ -78,7 +78,7 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         audited = _already_synced(manifest, target, installed)
         if audited is not None:
             elapsed = time.perf_counter() - started
-            ctx.reporter.summary(f"Audited {audited} packages in {_seconds(elapsed)}")
+            ctx.reporter.summary(f"Audited {_packages(audited)} in {_seconds(elapsed)}")
             return 0
     sources = source_options(args, ctx, manifest.index)
     options = dataclasses.replace(
@@ -104,10 +104,10 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         removed = len(plan.by_action(PlanAction.REMOVE))
         parts = [f"Installed {added} package{'s' if added != 1 else ''}"] if added else []
         if removed:
-            parts.append(f"{'r' if parts else 'R'}emoved {removed}")
+            parts.append(f"{'r' if parts else 'R'}emoved {_packages(removed)}")
         ctx.reporter.summary(f"{', '.join(parts)} in {_seconds(elapsed)}")
     else:
-        ctx.reporter.summary(f"Audited {len(plan.items)} packages in {_seconds(elapsed)}")
+        ctx.reporter.summary(f"Audited {_packages(len(plan.items))} in {_seconds(elapsed)}")
     _report_plan(ctx, plan, dry_run=False)
     return 0
 
@@ -340,5 +340,9 @@ def _absolute(path: Path, ctx: Context) -> Path:
     return path if path.is_absolute() else ctx.cwd / path
 
 
+def _packages(count: int) -> str:
+    return f"{count} package{'' if count == 1 else 's'}"
+
+
 def _seconds(elapsed: float) -> str:
-    return f"{elapsed * 1000:.0f}ms" if elapsed < 1 else f"{elapsed:.2f}s"
+    return f"{elapsed * 1000:.0f}ms" if elapsed < 0.9995 else f"{elapsed:.2f}s"

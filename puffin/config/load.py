@@ -100,6 +100,11 @@ class PluginSelection(NamedTuple):
         )
 
 
+PROJECT_KEYS = frozenset({"cache-keys"})
+"""``[tool.puffin]`` keys that describe the project itself rather than a setting: read by
+builds of that project (``cache-keys``: the files whose change means a rebuild)."""
+
+
 def load_settings(
     cli: Mapping[str, Any],
     *,
@@ -123,6 +128,7 @@ def load_settings(
         color = ColorChoice.NEVER
 
     known = {definition.config_key for definition in (*CORE_SETTINGS, *plugin_settings)}
+    known |= PROJECT_KEYS
     warnings = tuple(
         f"{layer.label}: unknown setting {key!r}"
         for layer in layers.files

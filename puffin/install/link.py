@@ -6,6 +6,11 @@ ships the same path, like every ``nvidia-*`` wheel's ``nvidia/__init__.py``) see
 the old whole file or the new whole file, never a missing or half-written one, and two
 writers never fail because the other created the target first. Delete-then-create would
 have both problems.
+
+A hard or symbolic link to a path that does not exist yet is made in place: ``link(2)`` and
+``symlink(2)`` create a whole entry or fail with ``EEXIST``, so the common case of a new
+environment costs one system call a file, and only an existing target (or a concurrent
+creator) takes the temporary-sibling path.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
+import itertools
 import os
-import secrets
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,9 +61,14 @@ class LinkMode(enum.Enum):
     """A copy-on-write clone (``FICLONE``) where the file system supports it, else a copy."""
 
 
+# Unique within this process (the pid makes it unique between processes); next() on a
+# count is atomic under the GIL, so threads never share a name.
+_SERIAL = itertools.count()
+
+
 def _temporary_sibling(target: Path) -> Path:
     stem = target.name[:_MAX_STEM]
-    return target.with_name(f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return target.with_name(f".{stem}.{os.getpid()}.{next(_SERIAL)}.tmp")
 
 
 def _copy(source: Path, temporary: Path) -> None:
@@ -140,7 +150,38 @@ def place_file(source: Path, target: Path, mode: LinkMode) -> None:
     renamed over it, so concurrent placements of one path always leave one whole file.
     Missing parent directories are created.
     """
+    if (mode is LinkMode.HARDLINK or mode is LinkMode.SYMLINK) and _link_in_place(
+        source, target, mode
+    ):
+        return
     _atomically(target, lambda temporary: _create(source, temporary, mode))
+
+
+def _link_in_place(source: Path, target: Path, mode: LinkMode) -> bool:
+    """Link ``target`` to ``source`` directly when ``target`` does not exist yet; False
+    when it exists (or linking is impossible here), for the temporary-sibling path."""
+
+    def link() -> None:
+        if mode is LinkMode.HARDLINK:
+            os.link(source, target)
+        else:
+            target.symlink_to(source.absolute())
+
+    try:
+        try:
+            link()
+        except FileNotFoundError:
+            if not source.exists():
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link()
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno in _FALLBACK_ERRNOS:
+            return False  # _create copies instead
+        raise
+    return True
 
 
 def write_file(target: Path, data: bytes, *, executable: bool = False) -> None:

@@ -164,6 +164,11 @@ class Hooks:
 
     # -- machinery ----------------------------------------------------------------------
 
+    def plugin_names_for(self, hook_name: str) -> frozenset[str]:
+        """The names of the plugins implementing ``hook_name`` (e.g. to key a cache by
+        who answers a hook)."""
+        return frozenset(impl.plugin_name for impl in self._impls(hook_name))
+
     def _impls(self, hook_name: str) -> list[pluggy.HookImpl]:
         """Implementations in pluggy's call order (tryfirst first, trylast last)."""
         caller = getattr(self.manager.hook, hook_name)

@@ -424,3 +424,25 @@ def test_dry_run_tells_where_each_package_comes_from(
     run_puffin("pip", "uninstall", "-p", venv, "wheeled").assert_ok()
     again = run_puffin(*args, "wheeled", "--dry-run")
     assert "+ wheeled==1.0 (from the cache)" in again.stderr
+
+
+def test_build_jobs_must_be_positive(run_puffin, venv, tmp_path) -> None:
+    result = run_puffin("pip", "install", "-p", venv, "--build-jobs", "0", "--no-index", "x")
+    result.assert_failed(2)
+    assert "--build-jobs 0: must be at least 1" in result.stderr
+
+
+def test_isolation_and_build_constraints_key_the_built_wheel_cache(
+    run_puffin, venv, tmp_path, local_index, make_sdist, backends
+) -> None:
+    index = local_index([make_sdist("keyed", "1.0"), *backends])
+    args = ("pip", "install", "-p", venv, "-i", index.simple_url, "keyed", "--reinstall", "-v")
+    first = run_puffin(*args)
+    first.assert_ok()
+    assert "Built keyed==1.0" in first.stderr
+    assert "Built keyed==1.0" not in run_puffin(*args).stderr, "same options: cached"
+    version = setuptools_wheel(backends).split("-")[1]
+    (tmp_path / "bc.txt").write_text(f"setuptools=={version}\n")
+    constrained = run_puffin(*args, "--build-constraint", "bc.txt")
+    constrained.assert_ok()
+    assert "Built keyed==1.0" in constrained.stderr, "other build constraints: built again"

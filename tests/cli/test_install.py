@@ -158,7 +158,7 @@ def test_noop_sync_needs_no_network(run_puffin, venv, index, tmp_path: Path) -> 
     index.clear_log()
     result = run_puffin(*args)
     result.assert_ok()
-    assert "Audited 1 packages" in result.stderr
+    assert "Audited 1 package" in result.stderr
     assert index.requests == [], "an up-to-date environment needs no index"
     assert installed(venv) == {"lib": "2.0"}
 

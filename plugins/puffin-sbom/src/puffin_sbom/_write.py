@@ -38,8 +38,8 @@ class Interpreter(Protocol):
 class TargetEnvironment(Protocol):
     """The part of the ``env`` argument of ``puffin_post_install`` this plugin reads.
 
-    puffin's ``TargetEnvironment`` is not exported by ``puffin.plugin``; this protocol
-    names the fields used, which it has.
+    A protocol of just the fields used (``puffin.plugin.TargetEnvironment`` has them), so
+    the plugin keeps working with any puffin whose environments offer these.
     """
 
     @property
