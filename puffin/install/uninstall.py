@@ -18,6 +18,7 @@ the directories left empty (``__pycache__`` aside) are removed, up to site-packa
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -176,6 +177,14 @@ def _stash_files(paths: Iterable[Path], stash: Path) -> list[Path]:
             os.rename(path, target)  # noqa: PTH104 - same file system: an atomic move
         except FileNotFoundError:
             continue
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            # Another file system than the stash's: removed, and not restorable.
+            if path.is_dir() and not path.is_symlink():
+                moved.extend(_remove_tree(path))
+                continue
+            path.unlink()
         moved.append(path)
     return moved
 

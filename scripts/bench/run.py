@@ -208,6 +208,12 @@ REQUIREMENTS = Path(__file__).resolve().parent / "requirements"
 SETS = ("small", "web", "datasci")
 
 
+def chosen_sets() -> tuple[str, ...]:
+    """The requirement sets to run: ``--set`` (passed on as PUFFIN_BENCH_SETS), else all."""
+    chosen = os.environ.get("PUFFIN_BENCH_SETS")
+    return tuple(name for name in SETS if name in chosen.split(",")) if chosen else SETS
+
+
 def workload_metadata(bin_dir: Path, rounds: int) -> None:
     """Metadata of every pin of a real set (puffin) beside ``uv pip compile`` of the set.
 
@@ -222,7 +228,7 @@ def workload_metadata(bin_dir: Path, rounds: int) -> None:
     driver = Path(__file__).resolve().parent / "puffin_metadata.py"
     python = str(bin_dir / "python")
     try:
-        for name in SETS:
+        for name in chosen_sets():
             pins = REQUIREMENTS / f"{name}.txt"
             source = REQUIREMENTS / f"{name}.in"
             count = sum(1 for line in pins.read_text().splitlines() if "==" in line)
@@ -299,7 +305,7 @@ def workload_compile(bin_dir: Path, rounds: int) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-compile-"))
     out = scratch / "out.txt"  # deleted before every run: an existing -o file is a preference
     try:
-        for name in SETS:
+        for name in chosen_sets():
             source = REQUIREMENTS / f"{name}.in"
 
             def cold(tool: str) -> Callable[[], None]:
@@ -390,7 +396,7 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
         check=True,
     ).stdout.strip()
     try:
-        for name in ("small", "web"):
+        for name in chosen_sets():
             pins = str(REQUIREMENTS / f"{name}.txt")
 
             def fresh_venv(
@@ -676,7 +682,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--workload", action="append", choices=sorted(WORKLOADS))
+    parser.add_argument(
+        "--set", action="append", choices=SETS, help="requirement sets (default: all)"
+    )
     args = parser.parse_args()
+    if args.set:
+        os.environ["PUFFIN_BENCH_SETS"] = ",".join(args.set)
     bin_dir = ensure_bench_env()
     versions = subprocess.run(
         [str(bin_dir / "uv"), "--version"], capture_output=True, text=True, check=True
