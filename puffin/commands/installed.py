@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from puffin.context import Context
     from puffin.environment.query import Interpreter
@@ -345,6 +345,18 @@ def _names_to_uninstall(args: argparse.Namespace, ctx: Context) -> list[str]:
     return names
 
 
+def _check_removal_plan(ctx: Context, entries: Iterable[Installed]) -> None:
+    """``puffin_check_plan`` sees an uninstall as a plan of removals and may veto it."""
+    from puffin.commands.install import PlanVetoed
+    from puffin.types import Plan, PlanAction, PlanItem
+
+    plan = Plan(tuple(PlanItem(PlanAction.REMOVE, None, entry.dist) for entry in entries))
+    problems = ctx.hooks.check_plan(plan, ctx)
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise PlanVetoed(f"the uninstall was rejected; nothing was changed:\n{listed}")
+
+
 def run_uninstall(args: argparse.Namespace, ctx: Context) -> int:
     """Uninstall each named distribution (``-y`` is accepted: puffin never asks)."""
     import time
@@ -365,6 +377,8 @@ def run_uninstall(args: argparse.Namespace, ctx: Context) -> int:
             ctx.reporter.warning(f"Skipping {name} as it is not installed.")
             continue
         chosen.setdefault(entry.dist.name, entry)
+    if chosen:
+        _check_removal_plan(ctx, chosen.values())
     for entry in chosen.values():
         # A legacy editable's metadata lives in the project: its site-packages is the first.
         home = entry.location if entry.location in site_packages else site_packages[0]

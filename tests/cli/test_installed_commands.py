@@ -273,3 +273,36 @@ def test_uninstall_editable(run_puffin, env: Env, tmp_path: Path) -> None:
     assert tree(venv) == before
     assert (env.editable / "zeta" / "__init__.py").exists()  # the project itself stays
     assert run(python, "-c", "import zeta", check=False).returncode == 1
+
+
+def test_a_plan_plugin_can_veto_an_uninstall(run_puffin, tmp_path, local_index, make_wheel) -> None:
+    import sys
+    import textwrap
+
+    index = local_index([make_wheel("guarded", "1.0")])
+    venv = tmp_path / "env"
+    run_puffin("venv", str(venv), "-p", sys.executable).assert_ok()
+    run_puffin("pip", "install", "-p", venv, "-i", index.simple_url, "guarded").assert_ok()
+    (tmp_path / "guard.py").write_text(
+        textwrap.dedent(
+            """
+            from puffin.plugin import Problem, hookimpl
+
+            @hookimpl
+            def puffin_check_plan(plan, ctx):
+                return [
+                    Problem(item.name, "is protected")
+                    for item in plan.items
+                    if item.name == "guarded"
+                ]
+            """
+        )
+    )
+    result = run_puffin(
+        "-p", "guard", "pip", "uninstall", "-p", venv, "guarded", env={"PYTHONPATH": str(tmp_path)}
+    )
+    result.assert_failed()
+    assert "guarded: is protected [guard]" in result.stderr
+    assert "nothing was changed" in result.stderr
+    freeze = run_puffin("pip", "freeze", "-p", venv)
+    assert "guarded==1.0" in freeze.stdout
