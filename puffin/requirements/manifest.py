@@ -47,12 +47,16 @@ def _display_path(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a requirement came from: a file and line, or the command line (``path=None``)."""
+    """Where a requirement came from: a file and line, the command line (``path=None``), or
+    something else that ``label`` names (a plugin's adjustment)."""
 
     path: Path | None
     line: int | None = None
+    label: str | None = None
 
     def __str__(self) -> str:
+        if self.label is not None:
+            return self.label
         where = "<command line>" if self.path is None else _display_path(self.path)
         return where if self.line is None else f"{where}:{self.line}"
 

@@ -107,7 +107,8 @@ def _with_plugin_adjustments(ctx: Context, manifest: Manifest) -> Manifest:
     constraints = list(manifest.constraints)
     overrides = list(manifest.overrides)
     for adjustment in adjustments:
-        origin = Origin(None, None)
+        # Named in explanations, so the user learns where an injected pin came from.
+        origin = Origin(None, None, label=f"a plugin: {adjustment.reason or 'no reason given'}")
         for text in adjustment.constraints:
             constraints.append(parse_requirement_string(text, origin=origin, base_dir=ctx.cwd))
         for text in adjustment.overrides:

@@ -100,7 +100,9 @@ def _origins(entries: Sequence[tuple[Requirement, RequirementEntry]]) -> dict[st
     origins: dict[str, str] = {}
     for requirement, entry in entries:
         origin = entry.origin
-        if origin.path is not None:
+        if origin.label is not None:
+            origins.setdefault(canonicalize_name(requirement.name), origin.label)
+        elif origin.path is not None:
             where = origin.path.name + (f" line {origin.line}" if origin.line else "")
             origins.setdefault(canonicalize_name(requirement.name), where)
     return origins

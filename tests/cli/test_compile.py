@@ -150,3 +150,29 @@ def test_output_to_a_pipe_writes_into_it(run_puffin, index, tmp_path: Path) -> N
     result.assert_ok()
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert "util==1.5" in received[0]
+
+
+def test_a_plugin_constraint_is_named_with_its_reason(
+    run_puffin, tmp_path, local_index, make_wheel
+) -> None:
+    import textwrap
+
+    index = local_index([make_wheel("pinned", "1.0"), make_wheel("pinned", "2.0")])
+    (tmp_path / "org_pins.py").write_text(
+        textwrap.dedent(
+            """
+            from puffin.plugin import ManifestAdjustment, hookimpl
+
+            @hookimpl
+            def puffin_adjust_manifest(manifest, ctx):
+                return ManifestAdjustment(constraints=("pinned<2",), reason="the org pins it")
+            """
+        )
+    )
+    (tmp_path / "req.in").write_text("pinned>=2\n")
+    result = run_puffin(
+        "-p", "org_pins", "pip", "compile", "req.in", "-i", index.simple_url,
+        env={"PYTHONPATH": str(tmp_path)},
+    )  # fmt: skip
+    result.assert_failed()
+    assert "the org pins it" in result.stderr, result.stderr
