@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         parse_metadata,
         wheel_filename,
     )
+    from puffin.testing.envs import installed_versions
     from puffin.testing.index import (
         Fault,
         FaultQueue,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from puffin.testing.run import PuffinResult, PuffinRunError, PuffinRunner, run_puffin
 
 _EXPORTS = {
+    "installed_versions": "envs",
     "BACKEND_PINS": "backends",
     "BackendWheelsError": "backends",
     "backend_wheels_dir": "backends",
@@ -111,6 +113,7 @@ __all__ = [
     "StaticIndexServer",
     "backend_wheels_dir",
     "ensure_backend_wheels",
+    "installed_versions",
     "make_sdist",
     "make_wheel",
     "metadata_of",

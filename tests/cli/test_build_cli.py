@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from puffin.testing import installed_versions
+
 
 @pytest.fixture
 def backends(backend_wheels) -> list[Path]:
@@ -24,14 +26,7 @@ def venv(run_puffin, tmp_path: Path) -> Path:
 
 
 def installed(venv: Path) -> dict[str, str]:
-    code = (
-        "import importlib.metadata as m, json;"
-        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
-    )
-    out = subprocess.run(
-        [venv / "bin" / "python", "-I", "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out)
+    return installed_versions(venv)
 
 
 def python(venv: Path, code: str) -> str:

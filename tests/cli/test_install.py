@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from puffin.testing import installed_versions
+
 
 @pytest.fixture
 def index(local_index, make_wheel):
@@ -37,14 +39,7 @@ def venv(run_puffin, tmp_path: Path) -> Path:
 
 
 def installed(venv: Path) -> dict[str, str]:
-    code = (
-        "import importlib.metadata as m, json;"
-        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
-    )
-    out = subprocess.run(
-        [venv / "bin" / "python", "-I", "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out)
+    return installed_versions(venv)
 
 
 def install(run_puffin, venv: Path, index, *args: str):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from puffin.testing import installed_versions
 
 HELPERS = Path(__file__).parent / "helpers"
 SOURCE = Path(__file__).parents[1] / "src"
@@ -86,14 +87,7 @@ def host(index) -> str:
 
 
 def installed(venv: Path) -> dict[str, str]:
-    code = (
-        "import importlib.metadata as m, json;"
-        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
-    )
-    out = subprocess.run(
-        [venv / "bin" / "python", "-I", "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(out)
+    return installed_versions(venv)
 
 
 def install(run_puffin, venv: Path, index_url: str, env=None):
