@@ -168,7 +168,7 @@ async def _build(
         if kind is not BuildKind.METADATA and (found := _single_wheel(destination)):
             return found
         started = time.perf_counter()
-        async with _source_tree(ctx, source) as tree:
+        async with _source_tree(ctx, source, in_place=kind is BuildKind.EDITABLE) as tree:
             product = await _run_phases(ctx, source, tree, kind, editable)
             stored = _store(product, kind, destination)
         elapsed = time.perf_counter() - started
@@ -270,15 +270,30 @@ def _unpack_sdist(archive: Path, into: Path) -> Path:
 
 
 @asynccontextmanager
-async def _source_tree(ctx: Context, source: BuildSource) -> AsyncIterator[Path]:
-    """The directory to build in: a project directory in place, or an sdist unpacked
-    into the command's scratch directory (removed afterwards)."""
+async def _source_tree(
+    ctx: Context, source: BuildSource, *, in_place: bool = False
+) -> AsyncIterator[Path]:
+    """The directory to build in: a project directory in place, a copy of a shared one
+    (a git checkout; not for an editable, which must point at a lasting tree), or an
+    sdist unpacked into the command's scratch directory (removed afterwards)."""
     import asyncio
 
-    if source.directory is not None:
+    if source.directory is not None and (in_place or not source.shared):
         yield source.directory
         return
-    assert source.archive is not None and ctx.build is not None
+    assert ctx.build is not None
+    if source.directory is not None:
+        scratch = Path(tempfile.mkdtemp(prefix="src-", dir=ctx.build.scratch))
+        copy = scratch / source.directory.name
+        try:
+            await asyncio.to_thread(
+                shutil.copytree, source.directory, copy, ignore=shutil.ignore_patterns(".git")
+            )
+            yield copy
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
+    assert source.archive is not None
     from puffin.distribution.download import fetch_distribution
 
     archive = await fetch_distribution(ctx, source.archive)

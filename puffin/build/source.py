@@ -43,6 +43,9 @@ class BuildSource:
     directory: Path | None = None
     name: str | None = None
     version: str | None = None
+    shared: bool = False
+    """The directory is shared and must stay clean (a git checkout in the cache): it is
+    built from a copy, since backends write into the tree they build."""
 
     @classmethod
     def for_archive(
@@ -69,7 +72,9 @@ class BuildSource:
             key = f"git:{origin}"
         else:
             key = f"dir:{directory}:{project_digest(directory)}"
-        return cls(key, name or str(directory), directory=directory, name=name)
+        return cls(
+            key, name or str(directory), directory=directory, name=name, shared=origin is not None
+        )
 
     @property
     def cache_name(self) -> str:

@@ -441,3 +441,29 @@ def test_isolation_and_build_constraints_key_the_built_wheel_cache(
     constrained = run_puffin(*args, "--build-constraint", "bc.txt")
     constrained.assert_ok()
     assert "Built keyed==1.0" in constrained.stderr, "other build constraints: built again"
+
+
+def test_a_git_checkout_in_the_cache_stays_clean(
+    run_puffin, venv, tmp_path, local_index, backends, puffin_cache_dir
+) -> None:
+    index = local_index(backends)
+    repo = tmp_path / "cleanrepo"
+    (repo / "cleanpkg").mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    (repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "cleanpkg"\nversion = "1.0"\n'
+        '[tool.setuptools]\npackages = ["cleanpkg"]\n'
+    )
+    (repo / "cleanpkg" / "__init__.py").write_text("")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "one")
+    run_puffin(
+        "pip", "install", "-p", venv, "-i", index.simple_url, f"git+{repo.as_uri()}@main"
+    ).assert_ok()  # fmt: skip
+    assert installed(venv) == {"cleanpkg": "1.0"}
+    (checkout,) = [
+        path for path in (puffin_cache_dir / "git-v1" / "checkouts").glob("*/*") if path.is_dir()
+    ]
+    leftovers = {path.name for path in checkout.iterdir()} - {".git", "cleanpkg"}
+    assert leftovers == {"pyproject.toml"}, "no build/ or .egg-info written into the cache"
