@@ -54,8 +54,9 @@ class IsolatedEnvironment:
 
     def make_extra_environ(self) -> Mapping[str, str] | None:
         """Put the environment's scripts first on PATH (backends call tools like cmake)."""
-        path = os.environ.get("PATH", "")
-        return {"PATH": f"{self._link / 'bin'}{os.pathsep}{path}" if path else str(self._link)}
+        scripts = str(self._link / "bin")
+        path = self._ctx.environ.get("PATH", "")
+        return {"PATH": f"{scripts}{os.pathsep}{path}" if path else scripts}
 
     async def install(self, requirements: Sequence[str]) -> None:
         """Make this build's environment hold ``requirements`` too."""
