@@ -227,7 +227,6 @@ def install_wheel(
     if direct_url is not None:
         rows.append(_write(dist_info / "direct_url.json", direct_url.encode("utf-8")))
     record_path = dist_info / "RECORD"
-    rows.sort(key=lambda row: _relative(row.path, root))
     rows.append(_Row(record_path, "", None))
     write_file(record_path, _record_csv(rows, root))
     return InstalledFiles(dist_info, tuple(row.path for row in rows))
@@ -255,22 +254,30 @@ def _make_directories(directories: set[Path], *, stop: Iterable[Path]) -> None:
             directory.mkdir(parents=True, exist_ok=True)
 
 
-def _relative(path: Path, root: Path) -> str:
+def _relative(path: Path, root: Path, prefix: str) -> str:
     # pip's form: relative to the site-packages directory, with "../" for scripts,
-    # headers and data outside it, "/" separators on every platform.
+    # headers and data outside it, "/" separators on every platform. Most files are under
+    # the root, where cutting the prefix is much cheaper than os.path.relpath.
+    text = str(path)
+    if text.startswith(prefix):
+        return text[len(prefix) :].replace(os.sep, "/")
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def _record_csv(rows: list[_Row], root: Path) -> bytes:
+    """RECORD, sorted by path except for RECORD itself (the last row), which is last."""
     import csv
     import io
 
+    prefix = str(root) + os.sep
+    *files, record = rows
+    entries = sorted(
+        (_relative(row.path, root, prefix), row.hash, "" if row.size is None else str(row.size))
+        for row in files
+    )
+    entries.append((_relative(record.path, root, prefix), record.hash, ""))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(
-            (_relative(row.path, root), row.hash, "" if row.size is None else str(row.size))
-        )
+    csv.writer(buffer, lineterminator="\n").writerows(entries)
     return buffer.getvalue().encode("utf-8")
 
 
