@@ -318,24 +318,10 @@ def workload_compile(bin_dir: Path, rounds: int) -> None:
             def fresh_output() -> None:
                 out.unlink(missing_ok=True)
 
-            def puffin(cache: str, source: Path = source) -> list[str]:
+            def compile_with(executable: str, cache: str, source: Path = source) -> list[str]:
+                # puffin and uv share the pip interface: one command line serves both.
                 return [
-                    str(bin_dir / "puffin"),
-                    "pip",
-                    "compile",
-                    str(source),
-                    "-q",
-                    "--python-version",
-                    "3.11",
-                    "-o",
-                    str(out),
-                    "--cache-dir",
-                    str(scratch / cache),
-                ]
-
-            def uv(cache: str, source: Path = source) -> list[str]:
-                return [
-                    str(bin_dir / "uv"),
+                    str(bin_dir / executable),
                     "pip",
                     "compile",
                     str(source),
@@ -363,15 +349,17 @@ def workload_compile(bin_dir: Path, rounds: int) -> None:
                 ]
 
             tools = [
-                Tool("puffin compile (cold)", puffin("puffin-cold"), cold("puffin")),
-                Tool("uv compile (cold)", uv("uv-cold"), cold("uv")),
-                Tool("puffin compile (warm)", puffin("puffin-warm"), fresh_output),
-                Tool("uv compile (warm)", uv("uv-warm"), fresh_output),
+                Tool(
+                    "puffin compile (cold)", compile_with("puffin", "puffin-cold"), cold("puffin")
+                ),
+                Tool("uv compile (cold)", compile_with("uv", "uv-cold"), cold("uv")),
+                Tool("puffin compile (warm)", compile_with("puffin", "puffin-warm"), fresh_output),
+                Tool("uv compile (warm)", compile_with("uv", "uv-warm"), fresh_output),
             ]
             report(f"compile {name}", measure(tools, rounds, warmup=1), "puffin compile (cold)")
             slow = [
                 Tool("pip-compile (warm)", pip_compile("pip-warm"), fresh_output),
-                Tool("puffin compile (warm)", puffin("puffin-warm"), fresh_output),
+                Tool("puffin compile (warm)", compile_with("puffin", "puffin-warm"), fresh_output),
             ]
             report(
                 f"compile {name}: pip-tools", measure(slow, 1, warmup=1), "puffin compile (warm)"
@@ -413,23 +401,10 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
 
                 return prepare
 
-            def puffin(tool: str, cache: str, pins: str = pins) -> list[str]:
+            def install_with(executable: str, tool: str, cache: str, pins: str = pins) -> list[str]:
+                # puffin and uv share the pip interface: one command line serves both.
                 return [
-                    str(bin_dir / "puffin"),
-                    "pip",
-                    "install",
-                    "-q",
-                    "-r",
-                    pins,
-                    "-p",
-                    str(scratch / f"env-{tool}"),
-                    "--cache-dir",
-                    str(scratch / cache),
-                ]
-
-            def uv(tool: str, cache: str, pins: str = pins) -> list[str]:
-                return [
-                    str(bin_dir / "uv"),
+                    str(bin_dir / executable),
                     "pip",
                     "install",
                     "-q",
@@ -443,24 +418,30 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
 
             # Fill the warm caches once.
             fresh_venv("puffin-warm")()
-            subprocess.run(puffin("puffin-warm", "puffin-cache"), check=True, env=BENCH_ENV)
+            subprocess.run(
+                install_with("puffin", "puffin-warm", "puffin-cache"), check=True, env=BENCH_ENV
+            )
             fresh_venv("uv-warm")()
-            subprocess.run(uv("uv-warm", "uv-cache"), check=True, env=BENCH_ENV)
+            subprocess.run(install_with("uv", "uv-warm", "uv-cache"), check=True, env=BENCH_ENV)
             tools = [
                 Tool(
                     "puffin install (warm)",
-                    puffin("puffin-warm", "puffin-cache"),
+                    install_with("puffin", "puffin-warm", "puffin-cache"),
                     fresh_venv("puffin-warm"),
                 ),
-                Tool("uv pip install (warm)", uv("uv-warm", "uv-cache"), fresh_venv("uv-warm")),
+                Tool(
+                    "uv pip install (warm)",
+                    install_with("uv", "uv-warm", "uv-cache"),
+                    fresh_venv("uv-warm"),
+                ),
                 Tool(
                     "puffin install (cold)",
-                    puffin("puffin-cold", "puffin-cold-cache"),
+                    install_with("puffin", "puffin-cold", "puffin-cold-cache"),
                     fresh_venv("puffin-cold", cold="puffin-cold-cache"),
                 ),
                 Tool(
                     "uv pip install (cold)",
-                    uv("uv-cold", "uv-cold-cache"),
+                    install_with("uv", "uv-cold", "uv-cold-cache"),
                     fresh_venv("uv-cold", cold="uv-cold-cache"),
                 ),
             ]
@@ -482,7 +463,7 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
                 ),
                 Tool(
                     "puffin install (warm)",
-                    puffin("puffin-warm", "puffin-cache"),
+                    install_with("puffin", "puffin-warm", "puffin-cache"),
                     fresh_venv("puffin-warm"),
                 ),
             ]
