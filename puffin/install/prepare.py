@@ -8,7 +8,7 @@ environments need it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from puffin.errors import PuffinError
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
-    from puffin.types import PlanAction, ResolvedDist
+    from puffin.types import DistFile, PlanAction, ResolvedDist
 
 
 async def unpacked_wheel(
@@ -45,6 +45,30 @@ async def unpacked_wheel(
     return await ctx.inflight.run(("unpack", wheel), unpack)
 
 
+class _Source(NamedTuple):
+    """Where the wheel of a pinned distribution comes from (see :func:`_choose`)."""
+
+    tree: bool
+    """A source tree (local directory or git) to build."""
+    wheel: DistFile | None
+    """The published wheel to install, when one may be used."""
+    sdists: tuple[DistFile, ...]
+    """The source distributions to build otherwise, best first."""
+
+
+def _choose(ctx: Context, dist: ResolvedDist, target: TargetEnvironment) -> _Source:
+    """The one decision both :func:`wheel_for` and :func:`source_action` follow."""
+    from puffin.index.selection import TagPriority, rank_files
+
+    if dist.editable or (dist.url is not None and not dist.files):
+        return _Source(tree=True, wheel=None, sdists=())
+    binary = ctx.build.binary if ctx.build is not None else None
+    wheels_allowed = binary is None or binary.wheels_allowed(dist.name) or dist.url is not None
+    ranked = rank_files(dist.files, TagPriority(target.tags))
+    wheel = next((file for file in ranked if file.is_wheel), None) if wheels_allowed else None
+    return _Source(False, wheel, tuple(file for file in ranked if not file.is_wheel))
+
+
 async def wheel_for(
     ctx: Context,
     dist: ResolvedDist,
@@ -63,37 +87,34 @@ async def wheel_for(
     from puffin.build.dispatch import build_wheel
     from puffin.build.source import BuildSource, tree_source
     from puffin.distribution.download import fetch_distribution
-    from puffin.index.selection import TagPriority, rank_files
 
-    if dist.url is not None:
+    source = _choose(ctx, dist, target)
+    if source.tree:
+        assert dist.url is not None
         tree = await tree_source(ctx, dist.url, name=dist.name)
-        if tree is not None:
-            tree = dataclasses.replace(tree, version=str(dist.version))
-            built = await build_wheel(ctx, tree, editable=dist.editable)
-            _check_built(built, dist, target)
-            return built, None
-    binary = ctx.build.binary if ctx.build is not None else None
-    wheels_allowed = binary is None or binary.wheels_allowed(dist.name) or dist.url is not None
-    ranked = rank_files(dist.files, TagPriority(target.tags))
-    if wheels_allowed:
-        for file in ranked:
-            if file.is_wheel:
-                path = await fetch_distribution(ctx, file)
-                if verify is not None:
-                    verify(path)
-                return path, file.hash("sha256")
-    sdists = [file for file in ranked if not file.is_wheel]
-    if not sdists:
+        if tree is None:
+            raise PuffinError(f"{dist}: {dist.url} is no longer a project directory")
+        tree = dataclasses.replace(tree, version=str(dist.version))
+        built = await build_wheel(ctx, tree, editable=dist.editable)
+        _check_built(built, dist, target)
+        return built, None
+    if source.wheel is not None:
+        path = await fetch_distribution(ctx, source.wheel)
+        if verify is not None:
+            verify(path)
+        return path, source.wheel.hash("sha256")
+    if not source.sdists:
         raise PuffinError(f"{dist} has no wheel for this environment ({target.describe()})")
+    binary = ctx.build.binary if ctx.build is not None else None
     if binary is not None and not binary.builds_allowed(dist.name):
         raise PuffinError(
             f"{dist} has no wheel for this environment, and building it from source is not "
             f"allowed (--no-build or --only-binary)"
         )
     if verify is not None:
-        verify(await fetch_distribution(ctx, sdists[0]))
-    source = BuildSource.for_archive(sdists[0], name=dist.name, version=str(dist.version))
-    built = await build_wheel(ctx, source)
+        verify(await fetch_distribution(ctx, source.sdists[0]))
+    archive = BuildSource.for_archive(source.sdists[0], name=dist.name, version=str(dist.version))
+    built = await build_wheel(ctx, archive)
     _check_built(built, dist, target)
     return built, None
 
@@ -121,21 +142,12 @@ def _check_built(wheel: Path, dist: ResolvedDist, target: TargetEnvironment) -> 
 def source_action(ctx: Context, dist: ResolvedDist, target: TargetEnvironment) -> PlanAction:
     """Where the wheel of ``dist`` will come from, judged from the cache without I/O
     beyond a stat: ``LINK`` (unpacked already), ``DOWNLOAD`` or ``BUILD``."""
-    from puffin.index.selection import TagPriority, rank_files
     from puffin.install.unpack import BUCKET
     from puffin.types import PlanAction
 
-    if dist.editable or (dist.url is not None and not dist.files):
-        return PlanAction.BUILD  # a source tree (directory or git)
-    binary = ctx.build.binary if ctx.build is not None else None
-    if binary is not None and not binary.wheels_allowed(dist.name) and dist.url is None:
-        return PlanAction.BUILD
-    wheel = next(
-        (file for file in rank_files(dist.files, TagPriority(target.tags)) if file.is_wheel),
-        None,
-    )
+    wheel = _choose(ctx, dist, target).wheel
     if wheel is None:
-        return PlanAction.BUILD
+        return PlanAction.BUILD  # a source tree, or an sdist
     sha256 = wheel.hash("sha256")
     if sha256 is not None and (ctx.cache.root / BUCKET / sha256).is_dir():
         return PlanAction.LINK
