@@ -9,7 +9,6 @@ through ``puffin_check_plan`` and may veto it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
@@ -71,12 +70,9 @@ def _source_changed(present: InstalledDist, url: str | None) -> bool:
     cheap to reinstall)."""
     if url is None:
         return present.direct_url is not None and not present.editable
-    if url.startswith("file:") and _is_directory(url):
+    from puffin.distribution.fetch import local_path
+
+    local = local_path(url)
+    if local is not None and local.is_dir():
         return True
     return present.direct_url != url
-
-
-def _is_directory(url: str) -> bool:
-    from urllib.parse import unquote, urlsplit
-
-    return Path(unquote(urlsplit(url).path)).is_dir()

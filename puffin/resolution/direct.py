@@ -66,13 +66,10 @@ def _file_uri(path: str) -> str:
     return Path(path).absolute().as_uri()
 
 
-def _local(url: str) -> Path | None:
-    parts = urlsplit(url)
-    return Path(unquote(parts.path)) if parts.scheme == "file" else None
-
-
 def _is_directory(url: str) -> bool:
-    local = _local(url)
+    from puffin.distribution.fetch import local_path
+
+    local = local_path(url)
     return local is not None and local.is_dir()
 
 
@@ -91,8 +88,9 @@ async def _from_git(ctx: Context, url: str, entry: RequirementEntry) -> DirectDi
 
 async def _from_directory(ctx: Context, url: str, entry: RequirementEntry) -> DirectDist:
     from puffin.build.source import BuildSource
+    from puffin.distribution.fetch import local_path
 
-    directory = _local(url)
+    directory = local_path(url)
     assert directory is not None
     if not (directory / "pyproject.toml").is_file() and not (directory / "setup.py").is_file():
         raise PuffinError(
