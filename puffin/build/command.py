@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
 
     from puffin.context import Context
-    from puffin.environment.query import Interpreter
+    from puffin.environment.target import TargetEnvironment
     from puffin.requirements.manifest import RequirementEntry
     from puffin.resolution.options import BinaryPolicy, ResolverOptions
 
@@ -82,13 +82,21 @@ def build_constraints(args: argparse.Namespace, ctx: Context) -> tuple[Requireme
 async def open_builds(
     ctx: Context,
     args: argparse.Namespace,
-    interpreter: Interpreter,
+    target: TargetEnvironment,
     options: ResolverOptions,
     *,
     link_mode: str = "hardlink",
 ) -> AsyncIterator[Context]:
-    """A context that can build, with a scratch directory removed when the block ends."""
+    """A context that can build, with a scratch directory removed when the block ends.
+
+    Builds run on ``target``'s interpreter, for that interpreter's own environment: a
+    ``--python-version`` or ``--python-platform`` projection is replaced by it.
+    """
     from puffin.build.options import BuildOptions
+    from puffin.environment.target import TargetEnvironment
+
+    if not target.is_exact:
+        target = TargetEnvironment.from_interpreter(target.interpreter)
 
     jobs = getattr(args, "build_jobs", None)
     if jobs is None:
@@ -96,7 +104,8 @@ async def open_builds(
     elif jobs < 1:
         raise UsageError(f"--build-jobs {jobs}: must be at least 1")
     build = BuildOptions(
-        interpreter=interpreter,
+        interpreter=target.interpreter,
+        target=target,
         scratch=Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=ctx.cache.bucket(SCRATCH))),
         isolated=not getattr(args, "no_build_isolation", False),
         jobs=jobs,

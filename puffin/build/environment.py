@@ -131,7 +131,6 @@ async def shared_environment(ctx: Context, requirements: Sequence[str], *, label
 
 
 async def _resolve(ctx: Context, requirements: tuple[str, ...]) -> Resolution:
-    from puffin.environment.target import TargetEnvironment
     from puffin.requirements.manifest import Manifest, Origin
     from puffin.requirements.sources import parse_requirement_string
     from puffin.resolution.options import BinaryPolicy, ResolverOptions
@@ -144,28 +143,27 @@ async def _resolve(ctx: Context, requirements: tuple[str, ...]) -> Resolution:
         parse_requirement_string(text, origin=origin, base_dir=ctx.cwd) for text in requirements
     )
     manifest = Manifest(requirements=entries, constraints=options.constraints)
-    target = TargetEnvironment.from_interpreter(options.interpreter)
     resolver_options = ResolverOptions(
         exclude_newer=options.exclude_newer,
         running_python=options.interpreter.python_full_version,
         binary=options.binary or BinaryPolicy(),
     )
-    return await resolve(ctx, ctx.index_set, manifest, target, resolver_options, top_level=False)
+    return await resolve(
+        ctx, ctx.index_set, manifest, options.target, resolver_options, top_level=False
+    )
 
 
 async def _create(ctx: Context, resolution: Resolution, pins: tuple[str, ...]) -> Path:
     from puffin import __version__
     from puffin.concurrency import gather_all_or_cancel
-    from puffin.environment.target import TargetEnvironment
     from puffin.install.prepare import unpacked_wheel
     from puffin.venv.create import create_venv
 
     options = _options(ctx)
     digest = hashlib.sha256("\n".join(pins).encode()).hexdigest()[:16]
     root = options.scratch / f"env-{digest}"
-    target = TargetEnvironment.from_interpreter(options.interpreter)
     unpacked = await gather_all_or_cancel(
-        *(unpacked_wheel(ctx, dist, target) for dist in resolution)
+        *(unpacked_wheel(ctx, dist, options.target) for dist in resolution)
     )
     await asyncio.to_thread(
         create_venv,

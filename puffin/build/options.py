@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from puffin.environment.query import Interpreter
+    from puffin.environment.target import TargetEnvironment
     from puffin.requirements.manifest import RequirementEntry
     from puffin.resolution.options import BinaryPolicy
 
@@ -26,6 +27,9 @@ class BuildOptions:
 
     interpreter: Interpreter
     """Runs the backends; build requirements are resolved and installed for it."""
+    target: TargetEnvironment
+    """``interpreter``'s own environment (markers and tags), computed once per command for
+    every build-requirement resolution and build environment."""
     scratch: Path
     """A directory of this command's own for build environments and unpacked sources,
     removed when the command ends. Inside the cache root, so wheels link from the cache."""

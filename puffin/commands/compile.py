@@ -101,7 +101,7 @@ async def _resolve(
             options = dataclasses.replace(
                 resolver_options(args, ctx), running_python=interpreter.python_full_version
             )
-            async with open_builds(command_ctx, args, interpreter, options) as build_ctx:
+            async with open_builds(command_ctx, args, target, options) as build_ctx:
                 resolution = await resolve(build_ctx, index_set, manifest, target, options)
             del early  # finished or cancelled with the sources; the index set keeps them
             return resolution

@@ -188,9 +188,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
 
     async with (
         open_sources(ctx, sources) as (sources_ctx, index_set),
-        open_builds(
-            sources_ctx, args, interpreter, options, link_mode=args.link_mode
-        ) as command_ctx,
+        open_builds(sources_ctx, args, target, options, link_mode=args.link_mode) as command_ctx,
     ):
         resolution = await resolve(command_ctx, index_set, manifest, target, options)
         plan = make_plan(
