@@ -110,7 +110,7 @@ class ProjectCandidates:
 
 def build_candidates(
     name: NormalizedName,
-    files: Sequence[DistFile],
+    by_version: Mapping[Version, tuple[DistFile, ...]],
     *,
     priority: TagPriority,
     exclude_newer: datetime | None,
@@ -119,14 +119,14 @@ def build_candidates(
     builds_allowed: bool = True,
     target_python: str = "",
 ) -> ProjectCandidates:
-    """Group ``files`` of project ``name`` by version; judge each version when asked.
+    """The candidates of project ``name`` from its files grouped by version (newest first,
+    as :func:`~puffin.index.selection.group_by_version` gives them); each version is
+    judged when asked.
 
     ``target_python`` (``3.11.7``) rules out files whose index entry declares a
     ``Requires-Python`` that excludes it, before any metadata is fetched: walking down
     twenty releases that need a newer Python then costs no request at all.
     """
-    from puffin.index.selection import group_by_version
-
     by_plugin = {rejection.candidate.version: rejection for rejection in rejections}
 
     def judge(version: Version, version_files: tuple[DistFile, ...]) -> VersionCandidate | str:
@@ -143,7 +143,7 @@ def build_candidates(
             target_python=target_python,
         )
 
-    return ProjectCandidates(name, group_by_version(files, project=name), judge)
+    return ProjectCandidates(name, by_version, judge)
 
 
 def _judge_files(

@@ -379,19 +379,20 @@ class PuffinProvider:
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", None) or "not in the cache (offline)"
             raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
-        files = answer.value
+        from puffin.index.selection import group_by_version
+
+        # Grouped once: plugins see the versions, and the candidates are judged per version.
+        by_version = group_by_version(answer.value, project=name)
         rejections = []
         if self._ctx.hooks.manager.hook.puffin_filter_candidates.get_hookimpls():
-            from puffin.index.selection import group_by_version
-
             offered = [
                 Candidate(name, version, version_files)
-                for version, version_files in group_by_version(files, project=name).items()
+                for version, version_files in by_version.items()
             ]
             rejections = self._ctx.hooks.filter_candidates(name, offered, self._ctx)
         return build_candidates(
             name,
-            files,
+            by_version,
             priority=self._priority,
             exclude_newer=self._options.exclude_newer,
             running_python=self._options.running_python,
