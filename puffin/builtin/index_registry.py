@@ -14,6 +14,7 @@ from puffin.plugin.markers import hookimpl
 # Value types are imported inside functions: every command loads built-in plugins at
 # start-up, and only commands that use package sources should pay for these modules.
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from packaging.utils import NormalizedName
@@ -48,11 +49,12 @@ class RegistrySource:
         """The project page: ``<index>/<normalized-name>/`` (PEP 503)."""
         return f"{self._base}{name}/"
 
-    async def list_files(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
-        """Every file of ``name`` on this index (NotFound for a 404)."""
+    async def list_files(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
+        """Every file of ``name`` on this index (NotFound for a 404), grouped by version
+        and each built when first read (:class:`~puffin.index.listing.FileListing`)."""
         from puffin.builtin._local import read_local_page
         from puffin.client import CacheMode
-        from puffin.index.page_cache import parse_page_cached
+        from puffin.index.page_cache import read_listing
         from puffin.types.answer import Failed, Found, NotFound
 
         url = self.project_url(name)
@@ -76,12 +78,17 @@ class RegistrySource:
             content = response.content
             content_type = response.headers.get("content-type", "text/html")
             final_url = response.url
-        page = parse_page_cached(
-            self._ctx.cache, content, content_type=content_type, url=final_url, source=self._spec
+        listing = read_listing(
+            self._ctx.cache,
+            content,
+            content_type=content_type,
+            url=final_url,
+            source=self._spec,
+            project=name,
         )
-        if not page.files and not page.versions:
+        if not listing.files and not listing.versions:
             return NotFound(url)
-        return Found(page.files)
+        return Found(listing.files)
 
     async def fetch_metadata(self, file: DistFile) -> Answer[bytes]:
         """METADATA of a wheel: PEP 658 file, else range requests, else the whole wheel."""

@@ -65,7 +65,8 @@ async def _usable_versions(
 ) -> list[Version]:
     from packaging.utils import canonicalize_name
 
-    from puffin.index.selection import TagPriority, group_by_version, rank_files
+    from puffin.index.listing import versions_of
+    from puffin.index.selection import TagPriority, rank_files
     from puffin.sources import open_sources
     from puffin.types.answer import Found, NotFound
 
@@ -80,7 +81,7 @@ async def _usable_versions(
     priority = TagPriority(target.tags)
     python_version = target.python_full_version
     usable: list[Version] = []
-    for version, files in group_by_version(answer.value, project=project).items():
+    for version, files in versions_of(answer.value, project=project).items():
         if version.is_prerelease and not pre:
             continue
         candidates = [file for file in files if _usable(file, python_version)]

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-
-from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from puffin.index.filenames import parse_dist_filename
 
@@ -25,6 +22,7 @@ if TYPE_CHECKING:
 
     from packaging.tags import Tag
     from packaging.utils import BuildTag, NormalizedName
+    from packaging.version import Version
 
     from puffin.environment.target import TargetEnvironment
     from puffin.types.dist import DistFile
@@ -93,48 +91,18 @@ def group_by_version(
 
     Files of other projects and names that do not parse are left out: simple pages and
     find-links pages may link anything. Versions that are equal under PEP 440 (``1.0`` and
-    ``1.0.0``) share one entry.
-
-    Wheels are grouped by their name and version fields alone; their tags are parsed only
-    when a version's files are ranked (:func:`rank_files` drops a wheel whose tags do not
-    parse). A large project lists 10,000+ files, and a resolver looks at few versions.
+    ``1.0.0``) share one entry. The rule is :func:`~puffin.index.listing.group_filenames`;
+    :func:`~puffin.index.listing.versions_of` gives the same grouping without building
+    every file of a lazy listing.
     """
-    project = canonicalize_name(project)
-    groups: dict[Version, list[DistFile]] = {}
-    versions: dict[str, Version | None] = {}
-    names: dict[str, bool] = {}
-    for file in files:
-        filename = file.filename
-        if filename.endswith(".whl"):
-            parts = filename[:-4].split("-")
-            if len(parts) not in (5, 6):
-                continue
-            raw_name, raw_version = parts[0], parts[1]
-            matches = names.get(raw_name)
-            if matches is None:
-                matches = names[raw_name] = canonicalize_name(raw_name) == project
-            if not matches:
-                continue
-            version = versions.get(raw_version, _UNSEEN)
-            if version is _UNSEEN:
-                version = versions[raw_version] = _version_or_none(raw_version)
-            if version is not None:
-                groups.setdefault(version, []).append(file)
-            continue
-        parsed = parse_dist_filename(filename, project=project)
-        if parsed is not None and parsed.name == project:
-            groups.setdefault(parsed.version, []).append(file)
-    return {version: tuple(groups[version]) for version in sorted(groups, reverse=True)}
+    from puffin.index.listing import group_filenames
 
-
-_UNSEEN: Any = object()
-
-
-def _version_or_none(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
+    listed = tuple(files)
+    grouping = group_filenames([file.filename for file in listed], project=project)
+    return {
+        version: tuple(listed[position] for position in positions)
+        for version, positions in grouping.by_version.items()
+    }
 
 
 def rank_files(
@@ -159,11 +127,11 @@ def incompatible_wheels(
 
 
 def prefer_find_links(
-    index_files: Iterable[DistFile],
+    index_files: Sequence[DistFile],
     flat_files: Iterable[DistFile],
     *,
     project: NormalizedName | None = None,
-) -> tuple[DistFile, ...]:
+) -> Sequence[DistFile]:
     """One project's files from indexes and find-links, where find-links win per version.
 
     When find-links offer any file of version V of a project, every index file of that
@@ -177,7 +145,7 @@ def prefer_find_links(
     """
     flat = tuple(flat_files)
     if not flat:
-        return tuple(index_files)
+        return index_files  # as given: a lazy listing stays lazy
     shadowed: set[tuple[NormalizedName, Version]] = set()
     for file in flat:
         parsed = parse_dist_filename(file.filename, project=project)

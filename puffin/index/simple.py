@@ -28,6 +28,8 @@ from puffin.index.filenames import has_dist_suffix
 from puffin.types.dist import DistFile
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packaging.utils import NormalizedName
 
     from puffin.types.index import IndexSpec
@@ -127,7 +129,7 @@ def parse_project_page(
     :raises IndexPageError: the content type is not a simple-API type, or the JSON is
         malformed (the message names ``url``).
     """
-    media_type, charset = _split_content_type(content_type)
+    media_type, charset = split_content_type(content_type)
     if media_type in JSON_CONTENT_TYPES:
         return _parse_json_page(content, url=url, source=source, project=project)
     if media_type in HTML_CONTENT_TYPES:
@@ -147,7 +149,7 @@ def parse_html_links(
     For ``--find-links`` pages, which are plain HTML with no required structure. ``url`` is
     the page's final URL (after redirects); ``content_type`` supplies the charset.
     """
-    _, charset = _split_content_type(content_type)
+    _, charset = split_content_type(content_type)
     parser = _parse_html(content, charset)
     base = _absolute_url(url, parser.base_href) if parser.base_href else url
     return tuple(_html_files(parser.anchors, base, source))
@@ -158,7 +160,7 @@ def parse_project_list(content: bytes, *, content_type: str, url: str) -> tuple[
 
     :raises IndexPageError: unknown content type or malformed JSON.
     """
-    media_type, charset = _split_content_type(content_type)
+    media_type, charset = split_content_type(content_type)
     if media_type in JSON_CONTENT_TYPES:
         document = _load_json(content, url)
         projects = document.get("projects")
@@ -182,7 +184,7 @@ def parse_project_list(content: bytes, *, content_type: str, url: str) -> tuple[
 # --------------------------------------------------------------------------- shared
 
 
-def _split_content_type(content_type: str) -> tuple[str, str]:
+def split_content_type(content_type: str) -> tuple[str, str]:
     """The lowercased media type and the charset (utf-8 when absent)."""
     media_type, _, parameters = content_type.partition(";")
     charset = "utf-8"
@@ -273,6 +275,44 @@ def _parse_json_page(
         versions=tuple(str(v) for v in versions) if isinstance(versions, list) else (),
         api_version=api_version if isinstance(api_version, str) else None,
     )
+
+
+def json_file_entries(content: bytes, *, url: str) -> tuple[list[Any], tuple[str, ...]]:
+    """A PEP 691 page's ``files`` entries as decoded, and its PEP 700 ``versions``.
+
+    For :mod:`puffin.index.page_cache`, which groups the entries by file name and makes a
+    file of an entry (:func:`json_file_reader`) only when its version is read.
+
+    :raises IndexPageError: malformed JSON, or no ``files`` list.
+    """
+    document = _load_json(content, url)
+    raw_files = document.get("files")
+    if not isinstance(raw_files, list):
+        raise IndexPageError(url, "the JSON has no 'files' list")
+    versions = document.get("versions")
+    return raw_files, tuple(str(v) for v in versions) if isinstance(versions, list) else ()
+
+
+def json_file_reader(
+    page_url: str, source: IndexSpec
+) -> Callable[[dict[str, Any]], DistFile | None]:
+    """A function making the :class:`DistFile` of one PEP 691 ``files`` entry of the page
+    at ``page_url`` (None for a file that is not a wheel or sdist).
+
+    The function raises :class:`IndexPageError`, naming the page and the file, for a
+    malformed entry.
+    """
+
+    def read(entry: dict[str, Any]) -> DistFile | None:
+        try:
+            return _json_file(entry, page_url, source)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            name = entry.get("filename") if isinstance(entry, dict) else None
+            raise IndexPageError(
+                page_url, f"malformed entry {name!r} in 'files' ({error!r})"
+            ) from None
+
+    return read
 
 
 def _json_file(entry: dict[str, Any], page_url: str, source: IndexSpec) -> DistFile | None:

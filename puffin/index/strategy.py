@@ -85,7 +85,7 @@ class IndexSet:
         every_source = (*self._sources, *self._flat_sources)
         self._by_spec = {source.spec: source for source in reversed(every_source)}
         # A task per project, so that concurrent callers await one listing.
-        self._listings: dict[NormalizedName, asyncio.Task[Answer[tuple[DistFile, ...]]]] = {}
+        self._listings: dict[NormalizedName, asyncio.Task[Answer[Sequence[DistFile]]]] = {}
 
     @property
     def sources(self) -> tuple[IndexSource, ...]:
@@ -110,7 +110,7 @@ class IndexSet:
         """
         return self._by_spec.get(file.source)
 
-    async def project_files(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def project_files(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         """Every file of project ``name`` from the indexes and find-links, all versions.
 
         * ``first-index``: the indexes are asked one after another, and the first to answer
@@ -142,7 +142,7 @@ class IndexSet:
             self._listings[name] = task
         return await asyncio.shield(task)
 
-    async def _list(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def _list(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         # Indexes and find-links are independent: ask both at once.
         if self._strategy is IndexStrategy.FIRST_INDEX:
             index_answer, flat_answer = await asyncio.gather(
@@ -162,7 +162,7 @@ class IndexSet:
             return NotFound(name)
         return Found(prefer_find_links(index_files, flat_files, project=name))
 
-    async def _flat_files(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def _flat_files(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         """Every find-links file of ``name``; the first location wins a repeated file name."""
         if not self._flat_sources:
             return Found(self._flat_index.files(name))
@@ -171,7 +171,7 @@ class IndexSet:
             name,
         )
 
-    async def _first_index(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def _first_index(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         # One index at a time, never speculatively in parallel: asking a later index at
         # all would tell it which private names we use, and invite it to answer.
         for source in self._sources:
@@ -183,7 +183,7 @@ class IndexSet:
                 return answer
         return NotFound(name)
 
-    async def _best_match(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def _best_match(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         answers = await asyncio.gather(*(source.list_files(name) for source in self._sources))
         return _merge(answers, name)
 
@@ -194,8 +194,8 @@ class IndexSet:
 
 
 def _merge(
-    answers: Sequence[Answer[tuple[DistFile, ...]]], name: NormalizedName
-) -> Answer[tuple[DistFile, ...]]:
+    answers: Sequence[Answer[Sequence[DistFile]]], name: NormalizedName
+) -> Answer[Sequence[DistFile]]:
     """The answers of several sources asked together, in priority order, as one.
 
     The first Offline or Failed answer wins: a merge missing one source's files could
@@ -205,6 +205,9 @@ def _merge(
     for answer in answers:
         if isinstance(answer, Offline | Failed):
             return answer
+    found = [answer for answer in answers if isinstance(answer, Found) and answer.value]
+    if len(found) == 1:
+        return found[0]  # nothing to merge: keep a lazy listing lazy
     merged: dict[str, DistFile] = {}
     for answer in answers:
         if isinstance(answer, Found):

@@ -34,7 +34,7 @@ class IndexSource(Protocol):
         """The location this source serves."""
         ...
 
-    async def list_files(self, name: NormalizedName) -> Answer[tuple[DistFile, ...]]:
+    async def list_files(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         """Every file of project ``name`` (wheels and sdists, all versions)."""
         ...
 

@@ -66,7 +66,7 @@ class ProjectCandidates:
     ) -> None:
         self.name = name
         self._order = tuple(groups)
-        self._groups = dict(groups)
+        self._groups = groups  # not copied: a lazy listing builds a version's files when read
         self._judge = judge
         self._judged: dict[Version, VersionCandidate | str] = {}
 

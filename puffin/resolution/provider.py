@@ -379,10 +379,11 @@ class PuffinProvider:
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", None) or "not in the cache (offline)"
             raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
-        from puffin.index.selection import group_by_version
+        from puffin.index.listing import versions_of
 
         # Grouped once: plugins see the versions, and the candidates are judged per version.
-        by_version = group_by_version(answer.value, project=name)
+        # A registry's listing comes grouped, and builds a version's files when read.
+        by_version = versions_of(answer.value, project=name)
         rejections = []
         if self._ctx.hooks.manager.hook.puffin_filter_candidates.get_hookimpls():
             offered = [
