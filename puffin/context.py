@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from puffin.build.options import BuildOptions
     from puffin.cache.dirs import Cache
+    from puffin.cache.writes import WriteBehind
     from puffin.client import HttpClient
     from puffin.concurrency import InFlight
     from puffin.config.load import ConfigLayers
@@ -62,3 +63,6 @@ class Context(NamedTuple):
     build_chain: tuple[str, ...] = ()
     """The builds this context works for, outermost first: a build whose requirements
     need a build already in the chain is a cycle."""
+    writes: WriteBehind | None = None
+    """Cache files the command stores without waiting (pages, their readings, wheel
+    metadata), written on a background thread; the command waits for them at its end."""

@@ -152,6 +152,30 @@ class NoSourceForLocation(PuffinError):
     """No plugin claimed an index or find-links location."""
 
 
+def _claim_locations(
+    ctx: Context, options: SourceOptions
+) -> tuple[list[IndexSource], list[IndexSource]]:
+    """The source serving each index and each find-links location, in order.
+
+    :raises NoSourceForLocation: no plugin claims a location.
+    """
+    from puffin.client.redact import redact_url
+    from puffin.types import IndexKind
+
+    simple: list[IndexSource] = []
+    flat: list[IndexSource] = []
+    for spec in options.specs():
+        source = ctx.hooks.index_source(spec, ctx)
+        if source is None:
+            kind = "index" if spec.kind is IndexKind.SIMPLE else "find-links location"
+            raise NoSourceForLocation(
+                f"no plugin serves the {kind} {redact_url(spec.url)} (scheme {spec.scheme!r})",
+                hint="install a plugin that handles this scheme, or check the URL",
+            )
+        (simple if spec.kind is IndexKind.SIMPLE else flat).append(source)
+    return simple, flat
+
+
 @asynccontextmanager
 async def open_sources(
     ctx: Context, options: SourceOptions
@@ -166,9 +190,7 @@ async def open_sources(
     """
     from puffin import __version__
     from puffin.client import ClientOptions, open_client
-    from puffin.client.redact import redact_url
     from puffin.index.strategy import IndexSet, IndexStrategy
-    from puffin.types import IndexKind
 
     client_options = ClientOptions(
         timeout=options.http_timeout,
@@ -178,39 +200,38 @@ async def open_sources(
     )
 
     contexts: list[Context] = []
+    from puffin.cache.writes import WriteBehind
+
+    writes = WriteBehind(on_error=ctx.reporter.debug)
 
     def credentials(url: str) -> Credentials | None:
         # Called only once the client below is open: plugins get the command's context
         # (with its client and source options), as the hook's contract says.
         return ctx.hooks.get_credentials(url, contexts[-1] if contexts else ctx)
 
-    async with open_client(
-        client_options,
-        cache_dir=ctx.cache.root,
-        credentials=credentials,
-        log=ctx.reporter.debug,
-        environ=ctx.environ,
-    ) as client:
-        command_ctx = ctx._replace(client=client, source_options=options)
-        contexts.append(command_ctx)
-        simple: list[IndexSource] = []
-        flat: list[IndexSource] = []
-        for spec in options.specs():
-            source = command_ctx.hooks.index_source(spec, command_ctx)
-            if source is None:
-                kind = "index" if spec.kind is IndexKind.SIMPLE else "find-links location"
-                raise NoSourceForLocation(
-                    f"no plugin serves the {kind} {redact_url(spec.url)} (scheme {spec.scheme!r})",
-                    hint="install a plugin that handles this scheme, or check the URL",
-                )
-            (simple if spec.kind is IndexKind.SIMPLE else flat).append(source)
-        from puffin.concurrency import InFlight
+    try:
+        async with open_client(
+            client_options,
+            cache_dir=ctx.cache.root,
+            credentials=credentials,
+            log=ctx.reporter.debug,
+            environ=ctx.environ,
+            writes=writes,
+        ) as client:
+            command_ctx = ctx._replace(client=client, source_options=options, writes=writes)
+            contexts.append(command_ctx)
+            simple, flat = _claim_locations(command_ctx, options)
+            from puffin.concurrency import InFlight
 
-        index_set = IndexSet(simple, flat, IndexStrategy(options.index_strategy))
-        inflight = InFlight()
-        try:
-            yield command_ctx._replace(index_set=index_set, inflight=inflight), index_set
-        finally:
-            # Work nobody awaits any more (prefetches, builds after a failure) stops here,
-            # before the client closes under it.
-            await inflight.cancel_all()
+            index_set = IndexSet(simple, flat, IndexStrategy(options.index_strategy))
+            inflight = InFlight()
+            try:
+                yield command_ctx._replace(index_set=index_set, inflight=inflight), index_set
+            finally:
+                # Work nobody awaits any more (prefetches, builds after a failure) stops here,
+                # before the client closes under it.
+                await inflight.cancel_all()
+    finally:
+        # Every cache file of the command is on disk before it returns (the next command,
+        # or this one's install step, may read them).
+        writes.close()

@@ -89,7 +89,9 @@ class FlatSource:
         """METADATA of a wheel, from disk or over HTTP."""
         from puffin.distribution.fetch import fetch_core_metadata
 
-        return await fetch_core_metadata(file, client=self._ctx.client, cache=self._ctx.cache)
+        return await fetch_core_metadata(
+            file, client=self._ctx.client, cache=self._ctx.cache, writes=self._ctx.writes
+        )
 
     async def fetch_file(self, file: DistFile, dest: Path) -> Answer[Path]:
         """Copy or download ``file`` to ``dest``."""

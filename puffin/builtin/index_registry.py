@@ -85,6 +85,7 @@ class RegistrySource:
             url=final_url,
             source=self._spec,
             project=name,
+            writes=self._ctx.writes,
         )
         if not listing.files and not listing.versions:
             return NotFound(url)
@@ -94,7 +95,9 @@ class RegistrySource:
         """METADATA of a wheel: PEP 658 file, else range requests, else the whole wheel."""
         from puffin.distribution.fetch import fetch_core_metadata
 
-        return await fetch_core_metadata(file, client=self._ctx.client, cache=self._ctx.cache)
+        return await fetch_core_metadata(
+            file, client=self._ctx.client, cache=self._ctx.cache, writes=self._ctx.writes
+        )
 
     async def fetch_file(self, file: DistFile, dest: Path) -> Answer[Path]:
         """Download ``file`` to ``dest``, checking every hash the index gave."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
     from pathlib import Path
 
+    from puffin.cache.writes import WriteBehind
     from puffin.client.http import HttpClient
     from puffin.client.redact import redact_url
 
@@ -140,6 +141,7 @@ async def open_client(
     credentials: CredentialsProvider | None = None,
     log: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    writes: WriteBehind | None = None,
 ) -> AsyncIterator[HttpClient]:
     """Open an :class:`HttpClient` on the running event loop; closed on exit.
 
@@ -151,11 +153,18 @@ async def open_client(
     :param log: receives one line per request (debug level); never contains secrets.
     :param environ: for ``NETRC``, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` and the proxy
         variables (default: ``os.environ``).
+    :param writes: stores HTTP cache entries in the background (the caller waits for
+        them); None: stored before the response is returned.
     :raises PuffinError: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` name unusable certificates.
     """
     from puffin.client.http import create_client
 
     async with create_client(
-        options, cache_dir=cache_dir, credentials=credentials, log=log, environ=environ
+        options,
+        cache_dir=cache_dir,
+        credentials=credentials,
+        log=log,
+        environ=environ,
+        writes=writes,
     ) as client:
         yield client

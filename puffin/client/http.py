@@ -39,6 +39,7 @@ from puffin.types.credentials import Credentials
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
+    from puffin.cache.writes import WriteBehind
     from puffin.client import CredentialsProvider
     from puffin.types.answer import Answer
 
@@ -141,8 +142,10 @@ class HttpClient:
         credentials: CredentialStore,
         log: Callable[[str], None] | None,
         extra_secrets: frozenset[str] = frozenset(),
+        writes: WriteBehind | None = None,
     ) -> None:
         self._options = options
+        self._writes = writes
         self._http = http
         self._cache = cache
         self._credentials = credentials
@@ -622,6 +625,11 @@ class HttpClient:
     def _store(self, store: HttpCache | None, entry: CacheEntry) -> None:
         if store is None:
             return
+        if self._writes is not None:
+            # Written behind: the response is already in hand, and this command asks
+            # for each page once.
+            self._writes.submit(lambda: store.store(entry), what=self._scrub(entry.url))
+            return
         try:
             store.store(entry)
         except OSError as error:
@@ -766,6 +774,7 @@ async def create_client(
     credentials: CredentialsProvider | None = None,
     log: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
+    writes: WriteBehind | None = None,
 ) -> AsyncIterator[HttpClient]:
     """The implementation of :func:`puffin.client.open_client`."""
     env: Mapping[str, str] = os.environ if environ is None else environ
@@ -823,6 +832,7 @@ async def create_client(
             credentials=store,
             log=log,
             extra_secrets=frozenset(proxy_secrets),
+            writes=writes,
         )
 
 

@@ -8,6 +8,7 @@ when the index gives one and by its URL otherwise (hashes are optional in the si
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -18,6 +19,7 @@ from puffin.types.answer import Failed, Found, NotFound, Offline
 
 if TYPE_CHECKING:
     from puffin.cache.dirs import Cache
+    from puffin.cache.writes import WriteBehind
     from puffin.client import HttpClient
     from puffin.types.answer import Answer
     from puffin.types.dist import DistFile
@@ -41,11 +43,13 @@ def local_path(url: str) -> Path | None:
 
 
 async def fetch_core_metadata(
-    file: DistFile, *, client: HttpClient | None, cache: Cache
+    file: DistFile, *, client: HttpClient | None, cache: Cache, writes: WriteBehind | None = None
 ) -> Answer[bytes]:
     """The METADATA of wheel ``file`` (see the module docstring for the order of attempts).
 
-    Source distributions are not handled here: their metadata needs a build.
+    Source distributions are not handled here: their metadata needs a build. With
+    ``writes`` (the command's :class:`~puffin.cache.writes.WriteBehind`), the metadata
+    is stored in the cache in the background.
     """
     from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
 
@@ -62,14 +66,14 @@ async def fetch_core_metadata(
         if not path.is_file():
             return NotFound(str(path))
         data = read_wheel_metadata_from_file(path, file.filename)
-        _store(cached, data)
+        _store(cached, data, writes)
         return Found(data)
 
     if client is None:
         return Failed(file.filename, "no HTTP client available for a remote file")
     answer = await _fetch_remote(file, client, cache)
     if isinstance(answer, Found):
-        _store(cached, answer.value)
+        _store(cached, answer.value, writes)
     return answer
 
 
@@ -149,11 +153,12 @@ class _ClientRangeReader:
         raise _RangeFailed(getattr(answer, "reason", "range request failed"))
 
 
-def _store(path: Path, data: bytes) -> None:
+def _store(path: Path, data: bytes, writes: WriteBehind | None) -> None:
     """Write atomically; two processes storing the same metadata both succeed."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # a read-only cache is not an error
+    from puffin.cache.writes import write_atomically
+
+    if writes is not None:
+        writes.write_file(path, lambda: data, what=path.name)
+        return
+    with contextlib.suppress(OSError):  # a read-only cache is not an error
+        write_atomically(path, data)

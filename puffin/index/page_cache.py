@@ -17,11 +17,13 @@ a changed page simply has another key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
-import os
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from puffin.cache.writes import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
 
     from puffin.cache.dirs import Cache
+    from puffin.cache.writes import WriteBehind
     from puffin.index.listing import FileListing, Grouping
     from puffin.types import DistFile, IndexSpec
 
@@ -57,10 +60,12 @@ def read_listing(
     url: str,
     source: IndexSpec,
     project: NormalizedName,
+    writes: WriteBehind | None = None,
 ) -> PageListing:
     """The listing of ``project`` on a page, through the cache of page readings.
 
     :param url: the page's final URL (after redirects); relative links resolve against it.
+    :param writes: stores a new reading in the background; None: before returning.
     :raises IndexPageError: the page is not a simple-API page, or is malformed. An entry
         whose fields are malformed raises it when its version's files are read.
     """
@@ -87,12 +92,11 @@ def read_listing(
         tuple(others),
         versions,
     )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(marshal.dumps(stored))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        temporary.unlink(missing_ok=True)  # a read-only cache is not an error
+    if writes is not None:
+        writes.write_file(path, lambda: marshal.dumps(stored), what=url)
+    else:
+        with contextlib.suppress(OSError, ValueError):  # a read-only cache is no error
+            write_atomically(path, marshal.dumps(stored))
     files = _make(kind, entries, grouping, url=url, source=source, project=project)
     return PageListing(files, versions)
 

@@ -150,7 +150,9 @@ async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> Dire
     clean = url.partition("#")[0]
     file = DistFile(filename, clean, IndexSpec(clean, IndexKind.FLAT), hashes=hashes)
     if file.is_wheel:
-        answer = await fetch_core_metadata(file, client=ctx.client, cache=ctx.cache)
+        answer = await fetch_core_metadata(
+            file, client=ctx.client, cache=ctx.cache, writes=ctx.writes
+        )
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", None) or "not in the cache (offline)"
             raise PuffinError(f"cannot read the wheel's metadata ({reason})")

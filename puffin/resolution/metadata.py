@@ -35,7 +35,9 @@ async def load_metadata(
         # A top-level ``name @ url`` wheel: no index serves it, fetch it directly.
         from puffin.distribution.fetch import fetch_core_metadata
 
-        direct = await fetch_core_metadata(file, client=ctx.client, cache=ctx.cache)
+        direct = await fetch_core_metadata(
+            file, client=ctx.client, cache=ctx.cache, writes=ctx.writes
+        )
         if not isinstance(direct, Found):
             reason = getattr(direct, "reason", "not in the cache (offline)")
             raise MetadataUnavailable(f"has unreadable metadata at {file.url} ({reason})")
