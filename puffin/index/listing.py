@@ -105,31 +105,38 @@ def _version_or_none(text: str) -> Version | None:
         return None
 
 
+Placed = tuple[int, "DistFile"]
+"""A file and its position in the listing (listing order is position order)."""
+
+
 class FileListing(Sequence["DistFile"]):
     """One project's distribution files from one listing, in listing order.
 
-    Built from the listing's entries (whatever form the page gave them), their file
-    names, and a function that makes a :class:`DistFile` of one entry. Reading
-    :attr:`by_version` builds nothing; reading a version's files builds those files;
-    iterating or indexing the listing builds all of them, once.
+    Built from the listing's groups: one per version (newest first), plus one for the
+    distribution files of no version of the project. A group is whatever its source
+    stores (positions in a decoded page, a cached blob), and ``read`` turns one group into
+    its files with their positions. Reading :attr:`by_version` reads no group; reading a
+    version's files reads its group; iterating or indexing the listing reads them all,
+    each once.
 
-    Immutable from the outside: the built files are cached, never changed.
+    Immutable from the outside: what was read is cached, never changed.
     """
 
-    __slots__ = ("_build", "_built", "_by_version", "_entries", "_grouping", "_project", "_whole")
+    __slots__ = ("_by_version", "_groups", "_others", "_project", "_read", "_read_groups", "_whole")
 
     def __init__(
         self,
         project: NormalizedName,
-        entries: Sequence[Any],
-        grouping: Grouping,
-        build: Callable[[Any], DistFile | None],
+        groups: Mapping[Version, Any],
+        others: Any,
+        read: Callable[[Any], Sequence[Placed]],
     ) -> None:
+        """:param others: the group of files of no version of the project; None if none."""
         self._project = project
-        self._entries = entries
-        self._grouping = grouping
-        self._build = build
-        self._built: dict[int, DistFile] = {}
+        self._groups = groups
+        self._others = others
+        self._read = read
+        self._read_groups: dict[Version, Sequence[Placed]] = {}
         self._whole: tuple[DistFile, ...] | None = None
         self._by_version: VersionedFiles | None = None
 
@@ -137,17 +144,37 @@ class FileListing(Sequence["DistFile"]):
     def of_files(cls, project: NormalizedName, files: Sequence[DistFile]) -> FileListing:
         """A listing of files that are already built (an HTML page, a plugin's tuple)."""
         grouping = group_filenames([file.filename for file in files], project=project)
-        return cls(project, files, grouping, _itself)
+
+        def read(positions: list[int]) -> list[Placed]:
+            return [(position, files[position]) for position in positions]
+
+        return cls(project, grouping.by_version, grouping.others or None, read)
+
+    @classmethod
+    def of_entries(
+        cls,
+        project: NormalizedName,
+        entries: Sequence[Any],
+        grouping: Grouping,
+        build: Callable[[Any], DistFile | None],
+    ) -> FileListing:
+        """A listing of ``entries`` grouped by ``grouping``; ``build`` makes the file of one
+        entry (None: not a distribution file) when its version is read."""
+
+        def read(positions: list[int]) -> list[Placed]:
+            placed = []
+            for position in positions:
+                file = build(entries[position])
+                if file is not None:
+                    placed.append((position, file))
+            return placed
+
+        return cls(project, grouping.by_version, grouping.others or None, read)
 
     @property
     def project(self) -> NormalizedName:
         """The project the files were grouped for."""
         return self._project
-
-    @property
-    def grouping(self) -> Grouping:
-        """Where each version's files are among the entries."""
-        return self._grouping
 
     @property
     def by_version(self) -> VersionedFiles:
@@ -156,33 +183,39 @@ class FileListing(Sequence["DistFile"]):
             self._by_version = VersionedFiles(self)
         return self._by_version
 
-    def version_files(self, positions: Sequence[int]) -> tuple[DistFile, ...]:
-        """The files at ``positions``, built on first use."""
-        built = self._built
-        files = []
-        for position in positions:
-            file = built.get(position)
-            if file is None:
-                made = self._build(self._entries[position])
-                if made is None:
-                    continue
-                file = built[position] = made
-            files.append(file)
-        return tuple(files)
+    def versions(self) -> Iterator[Version]:
+        """The versions, newest first."""
+        return iter(self._groups)
+
+    def version_count(self) -> int:
+        """How many versions the listing offers."""
+        return len(self._groups)
+
+    def has_version(self, version: object) -> bool:
+        """True when the listing offers ``version``."""
+        return version in self._groups
+
+    def placed(self, version: Version) -> Sequence[Placed]:
+        """The files of ``version`` with their positions (KeyError: not offered)."""
+        placed = self._read_groups.get(version)
+        if placed is None:
+            placed = self._read_groups[version] = self._read(self._groups[version])
+        return placed
 
     def _all(self) -> tuple[DistFile, ...]:
         if self._whole is None:
-            by_version, others = self._grouping
-            positions = sorted([*others, *(p for group in by_version.values() for p in group)])
-            self._whole = self.version_files(positions)
+            placed = [item for version in self._groups for item in self.placed(version)]
+            if self._others is not None:
+                placed.extend(self._read(self._others))
+            placed.sort(key=_position)
+            self._whole = tuple(file for _, file in placed)
         return self._whole
 
     def __len__(self) -> int:
         return len(self._all())
 
     def __bool__(self) -> bool:
-        by_version, others = self._grouping
-        return bool(by_version) or bool(others)
+        return bool(self._groups) or self._others is not None
 
     @overload
     def __getitem__(self, index: int) -> DistFile: ...
@@ -203,9 +236,11 @@ class FileListing(Sequence["DistFile"]):
         return hash(self._all())
 
     def __repr__(self) -> str:
-        by_version, others = self._grouping
-        count = sum(len(group) for group in by_version.values()) + len(others)
-        return f"FileListing({self._project!r}, {len(by_version)} versions, {count} files)"
+        return f"FileListing({self._project!r}, {len(self._groups)} versions)"
+
+
+def _position(placed: Placed) -> int:
+    return placed[0]
 
 
 class VersionedFiles(Mapping["Version", tuple["DistFile", ...]]):
@@ -220,22 +255,17 @@ class VersionedFiles(Mapping["Version", tuple["DistFile", ...]]):
     def __getitem__(self, version: Version) -> tuple[DistFile, ...]:
         files = self._cache.get(version)
         if files is None:
-            positions = self._listing.grouping.by_version[version]
-            files = self._cache[version] = self._listing.version_files(positions)
+            files = self._cache[version] = tuple(file for _, file in self._listing.placed(version))
         return files
 
     def __iter__(self) -> Iterator[Version]:
-        return iter(self._listing.grouping.by_version)
+        return self._listing.versions()
 
     def __len__(self) -> int:
-        return len(self._listing.grouping.by_version)
+        return self._listing.version_count()
 
     def __contains__(self, version: object) -> bool:
-        return version in self._listing.grouping.by_version
-
-
-def _itself(file: DistFile) -> DistFile:
-    return file
+        return self._listing.has_version(version)
 
 
 def versions_of(

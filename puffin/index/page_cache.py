@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 
     from puffin.cache.dirs import Cache
     from puffin.cache.writes import WriteBehind
-    from puffin.index.listing import FileListing, Grouping
+    from puffin.index.listing import FileListing, Grouping, Placed
     from puffin.types import DistFile, IndexSpec
 
 BUCKET = "simple-parsed-v2"
 SMALL_PAGE = 32 * 1024
 """Pages below this size are read again: that costs less than a file read."""
-_FORMAT = 2
+_FORMAT = 3
 _JSON = "json"
 _FILES = "files"
 
@@ -70,44 +70,32 @@ def read_listing(
         whose fields are malformed raises it when its version's files are read.
     """
     if len(content) < SMALL_PAGE:
-        return _read(content, content_type=content_type, url=url, source=source, project=project)
+        kind, entries, grouping, versions = _entries(
+            content, content_type=content_type, url=url, source=source, project=project
+        )
+        files = _from_entries(kind, entries, grouping, url=url, source=source, project=project)
+        return PageListing(files, versions)
     digest = hashlib.sha256(content)
     digest.update(b"\0" + url.encode() + b"\0" + content_type.encode() + b"\0" + project.encode())
     path = cache.bucket(BUCKET) / f"{digest.hexdigest()}.marshal"
     try:
         stored = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache files
-        return _listing(stored, source, project)
+        return _from_stored(stored, source, project)
     except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass  # not cached yet, or unreadable: read the page again
     kind, entries, grouping, versions = _entries(
         content, content_type=content_type, url=url, source=source, project=project
     )
-    by_version, others = grouping
-    stored = (
-        _FORMAT,
-        kind,
-        url,
-        entries,
-        tuple((str(version), tuple(positions)) for version, positions in by_version.items()),
-        tuple(others),
-        versions,
-    )
+
+    def serialized() -> bytes:
+        return marshal.dumps(_stored_form(kind, url, entries, grouping, versions))
+
     if writes is not None:
-        writes.write_file(path, lambda: marshal.dumps(stored), what=url)
+        writes.write_file(path, serialized, what=url)
     else:
         with contextlib.suppress(OSError, ValueError):  # a read-only cache is no error
-            write_atomically(path, marshal.dumps(stored))
-    files = _make(kind, entries, grouping, url=url, source=source, project=project)
-    return PageListing(files, versions)
-
-
-def _read(
-    content: bytes, *, content_type: str, url: str, source: IndexSpec, project: NormalizedName
-) -> PageListing:
-    kind, entries, grouping, versions = _entries(
-        content, content_type=content_type, url=url, source=source, project=project
-    )
-    files = _make(kind, entries, grouping, url=url, source=source, project=project)
+            write_atomically(path, serialized())
+    files = _from_entries(kind, entries, grouping, url=url, source=source, project=project)
     return PageListing(files, versions)
 
 
@@ -141,22 +129,64 @@ def _entries(
     return _FILES, tuples, grouping, page.versions
 
 
-def _listing(stored: tuple[Any, ...], source: IndexSpec, project: NormalizedName) -> PageListing:
+def _stored_form(
+    kind: str, url: str, entries: list[Any], grouping: Grouping, versions: tuple[str, ...]
+) -> tuple[Any, ...]:
+    """What the cache keeps: each version's entries as one marshal blob, so that loading
+    the page unpacks only the versions a resolution reads.
+
+    A version's files are usually next to each other on a page (indexes sort by file
+    name), so a group is stored as its first position and a slice of the entries, which
+    costs no Python work per file; a scattered group keeps its positions.
+    """
+    by_version, others = grouping
+    return (
+        _FORMAT,
+        kind,
+        url,
+        tuple(
+            (str(version), *_group(entries, positions)) for version, positions in by_version.items()
+        ),
+        _group(entries, others) if others else None,
+        versions,
+    )
+
+
+def _group(entries: list[Any], positions: list[int]) -> tuple[int | tuple[int, ...], bytes]:
+    first = positions[0]
+    if positions[-1] - first + 1 == len(positions):
+        return first, marshal.dumps(entries[first : first + len(positions)])
+    return tuple(positions), marshal.dumps([entries[position] for position in positions])
+
+
+def _from_stored(
+    stored: tuple[Any, ...], source: IndexSpec, project: NormalizedName
+) -> PageListing:
     from packaging.version import Version
 
-    from puffin.index.listing import Grouping
+    from puffin.index.listing import FileListing
 
-    version, kind, url, entries, by_version, others, versions = stored
+    version, kind, url, by_version, others, versions = stored
     if version != _FORMAT:
         raise ValueError("another format")
-    grouping = Grouping(
-        ({Version(text): list(positions) for text, positions in by_version}, list(others))
-    )
-    files = _make(kind, entries, grouping, url=url, source=source, project=project)
-    return PageListing(files, versions)
+    build = _builder(kind, url, source)
+
+    def read(group: tuple[int | tuple[int, ...], bytes]) -> list[Placed]:
+        where, blob = group
+        items = marshal.loads(blob)  # noqa: S302 - our own cache files
+        positions = range(where, where + len(items)) if isinstance(where, int) else where
+        placed = []
+        for position, entry in zip(positions, items, strict=True):
+            file = build(entry)
+            if file is not None:
+                placed.append((position, file))
+        return placed
+
+    groups = {Version(text): (where, blob) for text, where, blob in by_version}
+    return PageListing(FileListing(project, groups, others, read), versions)
 
 
-def _make(
+def _from_entries(
     kind: str,
     entries: list[Any],
     grouping: Grouping,
@@ -167,16 +197,17 @@ def _make(
 ) -> FileListing:
     from puffin.index.listing import FileListing
 
-    build: Callable[[Any], DistFile | None]
+    return FileListing.of_entries(project, entries, grouping, _builder(kind, url, source))
+
+
+def _builder(kind: str, url: str, source: IndexSpec) -> Callable[[Any], DistFile | None]:
     if kind == _JSON:
         from puffin.index.simple import json_file_reader
 
-        build = json_file_reader(url, source)
-    elif kind == _FILES:
-        build = _tuple_reader(source)
-    else:
-        raise ValueError(f"unknown entry kind {kind!r}")
-    return FileListing(project, entries, grouping, build)
+        return json_file_reader(url, source)
+    if kind == _FILES:
+        return _tuple_reader(source)
+    raise ValueError(f"unknown entry kind {kind!r}")
 
 
 def _as_tuple(file: DistFile) -> tuple[Any, ...]:

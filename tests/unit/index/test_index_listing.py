@@ -46,7 +46,7 @@ def test_only_the_versions_read_are_built() -> None:
         built.append(name)
         return file(name)
 
-    listing = FileListing(DEMO, NAMES, group_filenames(NAMES, project=DEMO), build)
+    listing = FileListing.of_entries(DEMO, NAMES, group_filenames(NAMES, project=DEMO), build)
     by_version = versions_of(listing, project=DEMO)
     assert list(by_version) == [
         Version("3.0b1"),

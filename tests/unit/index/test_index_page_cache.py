@@ -127,3 +127,19 @@ def test_entries_without_a_file_name_fail_at_once(tmp_path: Path) -> None:
             source=SPEC,
             project=DEMO,
         )
+
+
+def test_a_version_scattered_over_the_page_survives_the_cache(tmp_path: Path) -> None:
+    document = json.loads(big_page())
+    # The sdist of 1.7 listed far from its wheel, as a differently spelled name sorts.
+    document["files"].append({"filename": "Demo-1.7.tar.gz", "url": "../../files/Demo-1.7.tar.gz"})
+    content = json.dumps(document).encode()
+    fresh = parse_project_page(content, content_type=JSON, url=URL, source=SPEC)
+    cache = Cache(tmp_path)
+    read_listing(cache, content, content_type=JSON, url=URL, source=SPEC, project=DEMO)
+    cached = read_listing(cache, content, content_type=JSON, url=URL, source=SPEC, project=DEMO)
+    assert [file.filename for file in cached.files.by_version[Version("1.7")]] == [
+        "demo-1.7-py3-none-any.whl",
+        "Demo-1.7.tar.gz",
+    ]
+    assert tuple(cached.files) == fresh.files
