@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # would make every Python tool (puffin and pip alike) recompile its sources on each run.
 BENCH_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 BENCH_VENV = Path(__file__).resolve().parent / ".venv"
+PIP_TOOLS_VENV = Path(__file__).resolve().parent / ".venv-pip-tools"
+"""pip-tools in an environment of its own, so that puffin's has only what users install."""
 
 
 @dataclass(frozen=True)
@@ -48,19 +50,23 @@ def ensure_bench_env() -> Path:
     bin_dir = BENCH_VENV / "bin"
     if not (bin_dir / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
-    if not (bin_dir / "uv").exists() or not (bin_dir / "pip-compile").exists():
+    if not (bin_dir / "uv").exists():
         subprocess.run(
-            [
-                str(bin_dir / "python"),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--upgrade",
-                "pip",
-                "uv",
-                "pip-tools",
-            ],
+            [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--upgrade", "pip", "uv"],
+            check=True,
+        )
+    if (bin_dir / "pip-compile").exists():
+        # Left by an older version of this script: pip-tools brings click, which httpx
+        # imports at start-up when present, a cost puffin's users do not pay.
+        subprocess.run(
+            [str(bin_dir / "python"), "-m", "pip", "uninstall", "-q", "-y", "pip-tools", "click"],
+            check=True,
+        )
+    tools_bin = PIP_TOOLS_VENV / "bin"
+    if not (tools_bin / "pip-compile").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PIP_TOOLS_VENV)], check=True)
+        subprocess.run(
+            [str(tools_bin / "python"), "-m", "pip", "install", "-q", "-U", "pip", "pip-tools"],
             check=True,
         )
     marker = BENCH_VENV / ".installed"
@@ -336,7 +342,7 @@ def workload_compile(bin_dir: Path, rounds: int) -> None:
 
             def pip_compile(cache: str, source: Path = source) -> list[str]:
                 return [
-                    str(bin_dir / "pip-compile"),
+                    str(PIP_TOOLS_VENV / "bin" / "pip-compile"),
                     str(source),
                     "-q",
                     "--no-header",
