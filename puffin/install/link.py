@@ -20,13 +20,13 @@ import enum
 import errno
 import itertools
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from pathlib import Path
+    from collections.abc import Callable, Sequence
 
-__all__ = ["LinkMode", "place_file", "write_file"]
+__all__ = ["LinkMode", "place_file", "place_files", "write_file"]
 
 # Linux's FICLONE ioctl (_IOW(0x94, 9, int)): share the source's extents (btrfs, XFS,
 # bcachefs). The fcntl module does not name it.
@@ -155,6 +155,35 @@ def place_file(source: Path, target: Path, mode: LinkMode) -> None:
     ):
         return
     _atomically(target, lambda temporary: _create(source, temporary, mode))
+
+
+def place_files(pairs: Sequence[tuple[str, str]], mode: LinkMode) -> tuple[str, Exception] | None:
+    """Place each ``(source, target)`` as :func:`place_file` does; stop at the first
+    failure and return its target and error (None when all were placed).
+
+    The common case, a hard link to a path that does not exist yet, is one ``link(2)``
+    call on the two strings; anything else takes :func:`place_file`'s path. Once linking
+    proves impossible here (another file system, links not permitted), the rest are
+    copied without trying to link each.
+    """
+    direct = mode is LinkMode.HARDLINK
+    for source, target in pairs:
+        try:
+            if direct:
+                try:
+                    os.link(source, target)
+                    continue
+                except (FileExistsError, FileNotFoundError):
+                    pass  # replace atomically; or make the directory (or fail: no source)
+                except OSError as error:
+                    if error.errno not in _FALLBACK_ERRNOS:
+                        raise
+                    direct = False
+                    mode = LinkMode.COPY
+            place_file(Path(source), Path(target), mode)
+        except Exception as error:  # handed to the caller, which raises it
+            return target, error
+    return None
 
 
 def _link_in_place(source: Path, target: Path, mode: LinkMode) -> bool:

@@ -43,8 +43,24 @@ class InstalledFiles:
 
     dist_info: Path
     """The installed ``.dist-info`` directory."""
-    files: tuple[Path, ...]
-    """Every installed file (absolute), RECORD included, in RECORD's order."""
+    root: Path
+    """The directory the wheel's root went to (purelib or platlib)."""
+    placed: tuple[str, ...]
+    """Files placed under :attr:`root`, as ``/``-separated paths relative to it."""
+    others: tuple[_Row, ...]
+    """Scripts, ``.data`` files, launchers and the installer's own files."""
+    record: Path
+    """The RECORD file, written last."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every installed file (absolute), RECORD last."""
+        root = self.root
+        return (
+            *(root.joinpath(*path.split("/")) for path in self.placed),
+            *(row.path for row in self.others),
+            self.record,
+        )
 
 
 class _Row(NamedTuple):
@@ -175,30 +191,47 @@ def install_wheel(
     def generated(target: Path, data: bytes) -> Callable[[], _Row]:
         return lambda: _write(target, data, executable=True)
 
-    # target -> task; a dict, so that two sources of one target (a .data script and an
-    # entry point of the same name) never race: the later one wins, as with pip.
+    # Most files go from the cache to the same path under the root: those are placed in
+    # batches of (source, target) strings, a system call or two each. Scripts, .data files
+    # and generated launchers are tasks keyed by target, so that two sources of one target
+    # (a .data script and an entry point of the same name) never race: the later one wins,
+    # as with pip, and a special file wins over a root file of the same path.
     tasks: dict[Path, Callable[[], _Row]] = {}
+    plain: list[tuple[str, str]] = []
+    plain_rows: list[tuple[str, str, str]] = []
+    heads: set[str] = set()
+    unpacked_text = str(unpacked)
+    root_text = str(root)
+    data_prefix = data_name + "/"
+    dist_info_prefix = dist_info_name + "/"
     for archive_path, entry in record.items():
         if archive_path.endswith("/"):
             continue
-        parts = archive_path.split("/")
-        source_path = unpacked.joinpath(*parts)
-        if parts[0] == dist_info_name and len(parts) == 2 and parts[1] in _INSTALLER_FILES:
+        if archive_path.startswith(dist_info_prefix) and (
+            archive_path[len(dist_info_prefix) :] in _INSTALLER_FILES
+        ):
             continue
-        if parts[0] == data_name:
-            if len(parts) < 3 or parts[1] not in _SCHEME_KEYS:
-                raise PuffinError(
-                    f"{source}: {archive_path} is not under one of "
-                    f"{data_name}/{{{','.join(sorted(_SCHEME_KEYS))}}}/"
-                )
-            key = parts[1]
-            target = Path(scheme[key]).absolute().joinpath(*parts[2:])
-            if key == "scripts":
-                tasks[target] = script(source_path, target, entry.hash, entry.size)
-                continue
+        if _unsafe(archive_path):
+            raise PuffinError(f"{source}: RECORD names an unsafe path: {archive_path!r}")
+        if not archive_path.startswith(data_prefix):
+            plain.append((f"{unpacked_text}/{archive_path}", f"{root_text}/{archive_path}"))
+            size = "" if entry.size is None else str(entry.size)
+            plain_rows.append((archive_path, entry.hash, size))
+            heads.add(archive_path.rpartition("/")[0])
+            continue
+        parts = archive_path.split("/")
+        if len(parts) < 3 or parts[1] not in _SCHEME_KEYS:
+            raise PuffinError(
+                f"{source}: {archive_path} is not under one of "
+                f"{data_name}/{{{','.join(sorted(_SCHEME_KEYS))}}}/"
+            )
+        key = parts[1]
+        source_path = unpacked.joinpath(*parts)
+        target = Path(scheme[key]).absolute().joinpath(*parts[2:])
+        if key == "scripts":
+            tasks[target] = script(source_path, target, entry.hash, entry.size)
         else:
-            target = root.joinpath(*parts)
-        tasks[target] = link(source_path, target, entry.hash, entry.size)
+            tasks[target] = link(source_path, target, entry.hash, entry.size)
 
     entry_points_file = cached_dist_info / "entry_points.txt"
     if entry_points_file.is_file():
@@ -206,11 +239,18 @@ def install_wheel(
         for entry_point in parse_entry_points(text, source=f"{source}: entry_points.txt"):
             target = scripts_dir / entry_point.name
             tasks[target] = generated(target, launcher(entry_point, interpreter_path))
+    if tasks and plain:
+        special = {str(target) for target in tasks}
+        kept = [index for index, (_, target) in enumerate(plain) if target not in special]
+        if len(kept) != len(plain):
+            plain = [plain[index] for index in kept]
+            plain_rows = [plain_rows[index] for index in kept]
 
     had_dist_info = dist_info.exists()
     try:
+        _make_tree(root_text, heads)
         _make_directories({target.parent for target in tasks}, stop=scheme.values())
-        rows = _run_all(tasks, executor, source=source)
+        rows = _run_all(tasks, plain, link_mode, executor, source=source)
     except BaseException:
         # Without its metadata directory a half-placed wheel is not an installed
         # version: the environment never shows two versions of a project, or a broken one.
@@ -227,9 +267,40 @@ def install_wheel(
     if direct_url is not None:
         rows.append(_write(dist_info / "direct_url.json", direct_url.encode("utf-8")))
     record_path = dist_info / "RECORD"
-    rows.append(_Row(record_path, "", None))
-    write_file(record_path, _record_csv(rows, root))
-    return InstalledFiles(dist_info, tuple(row.path for row in rows))
+    write_file(record_path, _record_csv(plain_rows, rows, root, record_path))
+    return InstalledFiles(
+        dist_info, root, tuple(row[0] for row in plain_rows), tuple(rows), record_path
+    )
+
+
+def _unsafe(archive_path: str) -> bool:
+    """True for a RECORD path that could leave the directory it is placed under."""
+    return (
+        archive_path.startswith(("/", "../", "./"))
+        or "/../" in archive_path
+        or "/./" in archive_path
+        or archive_path.endswith(("/..", "/."))
+        or archive_path in ("..", ".")
+        or "\\" in archive_path
+    )
+
+
+def _make_tree(root: str, heads: set[str]) -> None:
+    """Create the directories ``heads`` (relative, ``/``-separated) under ``root``, parents
+    first, once each; in sorted order, which also creates each subtree in one go."""
+    needed: set[str] = set()
+    for leaf in heads:
+        directory = leaf
+        while directory and directory not in needed:
+            needed.add(directory)
+            directory = directory.rpartition("/")[0]
+    for directory in sorted(needed):
+        try:
+            os.mkdir(f"{root}/{directory}")  # noqa: PTH102 - one system call, no pathlib parsing
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # the root itself is missing
+            os.makedirs(f"{root}/{directory}", exist_ok=True)  # noqa: PTH103
 
 
 def _make_directories(directories: set[Path], *, stop: Iterable[Path]) -> None:
@@ -264,50 +335,71 @@ def _relative(path: Path, root: Path, prefix: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def _record_csv(rows: list[_Row], root: Path) -> bytes:
-    """RECORD, sorted by path except for RECORD itself (the last row), which is last."""
+def _record_csv(
+    placed: list[tuple[str, str, str]], rows: list[_Row], root: Path, record: Path
+) -> bytes:
+    """RECORD, sorted by path, with RECORD itself last."""
     import csv
     import io
 
     prefix = str(root) + os.sep
-    *files, record = rows
-    entries = sorted(
-        (_relative(row.path, root, prefix), row.hash, "" if row.size is None else str(row.size))
-        for row in files
-    )
-    entries.append((_relative(record.path, root, prefix), record.hash, ""))
+    entries = [
+        *placed,
+        *(
+            (_relative(row.path, root, prefix), row.hash, "" if row.size is None else str(row.size))
+            for row in rows
+        ),
+    ]
+    entries.sort()
+    entries.append((_relative(record, root, prefix), "", ""))
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(entries)
     return buffer.getvalue().encode("utf-8")
 
 
 def _run_all(
-    tasks: Mapping[Path, Callable[[], _Row]], executor: Executor | None, *, source: str
+    tasks: Mapping[Path, Callable[[], _Row]],
+    plain: list[tuple[str, str]],
+    link_mode: LinkMode,
+    executor: Executor | None,
+    *,
+    source: str,
 ) -> list[_Row]:
-    """Run every task on ``executor`` and wait for all of them, even after a failure (no
-    write may still be in flight when the caller hears of it).
+    """Place every plain file and run every task on ``executor``; wait for all of them,
+    even after a failure (no write may still be in flight when the caller hears of it).
 
-    Tasks go to the pool in batches: a file takes a system call or two, and a future per
+    Work goes to the pool in batches: a file takes a system call or two, and a future per
     file would cost more than the file.
     """
     if executor is None:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(32, (os.cpu_count() or 1) + 4)) as pool:
-            return _run_all(tasks, pool, source=source)
+            return _run_all(tasks, plain, link_mode, pool, source=source)
     from concurrent.futures import wait
 
+    from puffin.install.link import place_files
+
+    placements = [
+        executor.submit(place_files, plain[start : start + _PLAIN_BATCH], link_mode)
+        for start in range(0, len(plain), _PLAIN_BATCH)
+    ]
     items = list(tasks.items())
     batches = [items[start : start + _BATCH] for start in range(0, len(items), _BATCH)]
     futures = [executor.submit(_run_batch, batch) for batch in batches]
+    wait(placements)
     wait(futures)
+    failures: list[tuple[object, BaseException]] = [
+        failure for future in placements if (failure := future.result()) is not None
+    ]
     rows: list[_Row] = []
     for future in futures:
-        done, failure = future.result()
+        done, failed = future.result()
         rows.extend(done)
-        if failure is None:
-            continue
-        target, error = failure
+        if failed is not None:
+            failures.append(failed)
+    if failures:
+        target, error = failures[0]
         if isinstance(error, PuffinError):
             raise error
         if isinstance(error, OSError):
@@ -316,6 +408,7 @@ def _run_all(
     return rows
 
 
+_PLAIN_BATCH = 256
 _BATCH = 32
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from puffin.install.link import LinkMode, place_file, write_file
+from puffin.install.link import LinkMode, place_file, place_files, write_file
 
 
 def _source(tmp_path: Path, content: bytes = b"print('hi')\n", mode: int = 0o644) -> Path:
@@ -124,3 +124,47 @@ def test_concurrent_writers_of_one_path_leave_one_whole_file(
             list(pool.map(place, sources))
         assert target.read_bytes() in contents
         assert os.listdir(target.parent) == ["shared.py"]
+
+
+def test_place_files_links_replaces_and_reports_the_first_failure(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("a.py", "b.py", "c.py"):
+        (cache / name).write_bytes(name.encode())
+    env = tmp_path / "env"
+    env.mkdir()
+    (env / "b.py").write_bytes(b"old b")  # an existing file is replaced, not deleted first
+    pairs = [(str(cache / name), str(env / "pkg" / name)) for name in ("a.py",)]
+    pairs += [(str(cache / name), str(env / name)) for name in ("b.py", "c.py")]
+    assert place_files(pairs, LinkMode.HARDLINK) is None, "a missing directory is made"
+    assert (env / "pkg" / "a.py").stat().st_ino == (cache / "a.py").stat().st_ino
+    assert (env / "b.py").read_bytes() == b"b.py"
+    assert sorted(os.listdir(env)) == ["b.py", "c.py", "pkg"], "no temporary file left"
+    failed = place_files(
+        [(str(cache / "missing.py"), str(env / "m.py")), (str(cache / "a.py"), str(env / "z.py"))],
+        LinkMode.HARDLINK,
+    )
+    assert failed is not None
+    target, error = failed
+    assert target == str(env / "m.py") and isinstance(error, FileNotFoundError)
+    assert not (env / "z.py").exists(), "placing stops at the first failure"
+
+
+def test_place_files_across_file_systems_copies(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs a second file system at /dev/shm")
+    source = _source(tmp_path)
+    target_dir = shm / f"puffin-place-files-{os.getpid()}"
+    target_dir.mkdir()
+    try:
+        pairs = [(str(source), str(target_dir / f"f{n}.py")) for n in range(3)]
+        assert place_files(pairs, LinkMode.HARDLINK) is None
+        for n in range(3):
+            copy = target_dir / f"f{n}.py"
+            assert copy.read_bytes() == source.read_bytes()
+            assert copy.stat().st_ino != source.stat().st_ino
+    finally:
+        import shutil
+
+        shutil.rmtree(target_dir, ignore_errors=True)
