@@ -13,7 +13,7 @@ never global. It belongs to the event loop that first uses it.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Hashable
@@ -91,3 +91,29 @@ async def gather_all_or_cancel(*aws: Awaitable[_T]) -> list[_T]:
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def run_command(main: Awaitable[_T]) -> _T:
+    """``asyncio.run(main)``, without paying for a ``repr`` of the result.
+
+    When ``asyncio.run`` restores the SIGINT handler it replaced, ``signal.signal`` tries
+    to turn the old handler (which names the main task) into an enum member, and the
+    failed attempt formats ``repr(task)``, which includes ``repr`` of the task's result:
+    for an install of 200 packages that is the whole plan, a quarter of a second. The
+    result travels in a box whose ``repr`` is constant.
+    """
+
+    async def boxed() -> _Box[_T]:
+        return _Box(await main)
+
+    return asyncio.run(boxed()).value
+
+
+class _Box(Generic[_T]):
+    __slots__ = ("value",)
+
+    def __init__(self, value: _T) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<result>"

@@ -42,7 +42,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     )
     manifest = _with_upgrade_constraints(manifest, args.upgrade_packages, ctx.cwd)
     sources = source_options(args, ctx, manifest.index)
-    resolution = asyncio.run(_resolve(ctx, args, sources, manifest))
+    from puffin.concurrency import run_command
+
+    resolution = run_command(_resolve(ctx, args, sources, manifest))
     elapsed = time.perf_counter() - started
     text = format_resolution(
         resolution,

@@ -8,7 +8,6 @@ checks sources on their own, before any resolution.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     name = canonicalize_name(args.name)
     target = target_for_args(args, ctx)
     options = source_options(args, ctx)
-    versions = asyncio.run(_usable_versions(ctx, options, name, target, pre=args.pre))
+    from puffin.concurrency import run_command
+
+    versions = run_command(_usable_versions(ctx, options, name, target, pre=args.pre))
     elapsed = time.perf_counter() - started
     if not versions:
         raise ProjectNotFound(
@@ -66,7 +67,7 @@ async def _usable_versions(
     from packaging.utils import canonicalize_name
 
     from puffin.index.listing import versions_of
-    from puffin.index.selection import TagPriority, rank_files
+    from puffin.index.selection import rank_files
     from puffin.sources import open_sources
     from puffin.types.answer import Found, NotFound
 
@@ -78,7 +79,7 @@ async def _usable_versions(
     if not isinstance(answer, Found):
         reason = getattr(answer, "reason", None) or "unavailable in offline mode"
         raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
-    priority = TagPriority(target.tags)
+    priority = target.priority
     python_version = target.python_full_version
     usable: list[Version] = []
     for version, files in versions_of(answer.value, project=project).items():

@@ -7,7 +7,6 @@ hash mismatch or a veto leaves the environment exactly as it was.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import time
@@ -84,7 +83,9 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     options = dataclasses.replace(
         _resolver_options(args, ctx, installed), running_python=interpreter.python_full_version
     )
-    plan, changed = asyncio.run(
+    from puffin.concurrency import run_command
+
+    plan, changed = run_command(
         _resolve_and_apply(
             args, ctx, _Job(manifest, target, interpreter, installed, sources, options, sync)
         )
@@ -190,7 +191,10 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         open_sources(ctx, sources) as (sources_ctx, index_set),
         open_builds(sources_ctx, args, target, options, link_mode=args.link_mode) as command_ctx,
     ):
+        phase = time.perf_counter()
         resolution = await resolve(command_ctx, index_set, manifest, target, options)
+        elapsed = _seconds(time.perf_counter() - phase)
+        ctx.reporter.summary(f"Resolved {_packages(len(resolution.dists))} in {elapsed}")
         plan = make_plan(
             resolution,
             installed,
@@ -213,7 +217,11 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         hashes = _required_hashes(
             args, manifest, [item.wanted for item in plan.items if item.wanted]
         )
+        phase = time.perf_counter()
         unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
+        if to_install:
+            elapsed = _seconds(time.perf_counter() - phase)
+            ctx.reporter.summary(f"Prepared {_packages(len(to_install))} in {elapsed}")
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
     from puffin.install.apply import apply_plan
 

@@ -280,6 +280,12 @@ def parse_core_metadata(data: bytes, *, source: str) -> CoreMetadata:
     # A byte-order mark would become part of the first header's name and hide the field.
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
+    # Only the headers are read: the body (the long description, often tens of kilobytes)
+    # would be scanned by the email parser for nothing.
+    lf, crlf = data.find(b"\n\n"), data.find(b"\r\n\r\n")
+    ends = [end for end in (lf + 1 if lf >= 0 else -1, crlf + 2 if crlf >= 0 else -1) if end > 0]
+    if ends:
+        data = data[: min(ends)]
     raw: RawMetadata
     raw, unparsed = parse_email(data)
     reader = _FieldReader(raw, unparsed, source)

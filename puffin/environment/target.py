@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from packaging.tags import Tag
 
     from puffin.environment.query import Interpreter
+    from puffin.index.selection import TagPriority
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
@@ -40,6 +41,14 @@ class TargetEnvironment:
     """``(3, 11, 7)`` from an interpreter; ``(3, 12)`` or ``(3, 12, 3)`` as requested."""
     is_exact: bool
     """False when built from ``--python-version``: markers and tags are a projection."""
+    priority: TagPriority = field(init=False, repr=False, compare=False, hash=False)
+    """:attr:`tags` ranked for look-ups, made once per target: ranking one version's files
+    (:func:`~puffin.index.selection.rank_files`) then costs a few dictionary look-ups."""
+
+    def __post_init__(self) -> None:
+        from puffin.index.selection import TagPriority
+
+        object.__setattr__(self, "priority", TagPriority(self.tags))
 
     @property
     def python_full_version(self) -> str:

@@ -58,13 +58,13 @@ class _Source(NamedTuple):
 
 def _choose(ctx: Context, dist: ResolvedDist, target: TargetEnvironment) -> _Source:
     """The one decision both :func:`wheel_for` and :func:`source_action` follow."""
-    from puffin.index.selection import TagPriority, rank_files
+    from puffin.index.selection import rank_files
 
     if dist.editable or (dist.url is not None and not dist.files):
         return _Source(tree=True, wheel=None, sdists=())
     binary = ctx.build.binary if ctx.build is not None else None
     wheels_allowed = binary is None or binary.wheels_allowed(dist.name) or dist.url is not None
-    ranked = rank_files(dist.files, TagPriority(target.tags))
+    ranked = rank_files(dist.files, target.priority)
     wheel = next((file for file in ranked if file.is_wheel), None) if wheels_allowed else None
     return _Source(False, wheel, tuple(file for file in ranked if not file.is_wheel))
 

@@ -60,13 +60,12 @@ class PuffinProvider:
         pinned: Mapping[NormalizedName, Version],
         overrides: Mapping[NormalizedName, Sequence[Requirement]],
     ) -> None:
-        from puffin.index.selection import TagPriority
 
         self._ctx = ctx
         self._index_set = index_set
         self._target = target
         self._options = options
-        self._priority = TagPriority(target.tags)
+        self._priority = target.priority
         self._markers = dict(target.markers)
         self._python = Version(target.python_full_version)
         self._direct = frozenset(direct)

@@ -52,6 +52,10 @@ def test_install_resolves_links_and_runs_scripts(run_puffin, venv, index) -> Non
     assert installed(venv) == {"app": "1.0", "lib": "2.0"}
     assert " + app==1.0" in result.stderr and " + lib==2.0" in result.stderr
     assert "Installed 2 packages" in result.stderr
+    # One line per phase, in order, as uv prints them.
+    phases = [line.split(" ", 1)[0] for line in result.stderr.splitlines() if " in " in line]
+    assert phases == ["Resolved", "Prepared", "Installed"], result.stderr
+    assert "Resolved 2 packages in " in result.stderr and "Prepared 2 packages in " in result.stderr
     script = subprocess.run(
         [venv / "bin" / "app-hello"], capture_output=True, text=True, check=True
     )
