@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from puffin.concurrency import InFlight
     from puffin.config.load import ConfigLayers
     from puffin.config.settings import Settings
+    from puffin.index.page_worker import PageReaders
     from puffin.index.strategy import IndexSet
     from puffin.plugin.hooks import Hooks
     from puffin.plugin.protocols import Reporter
@@ -66,3 +67,6 @@ class Context(NamedTuple):
     writes: WriteBehind | None = None
     """Cache files the command stores without waiting (pages, their readings, wheel
     metadata), written on a background thread; the command waits for them at its end."""
+    page_readers: PageReaders | None = None
+    """The worker process that reads large index pages on another core, for commands
+    that use package sources."""

@@ -201,8 +201,10 @@ async def open_sources(
 
     contexts: list[Context] = []
     from puffin.cache.writes import WriteBehind
+    from puffin.index.page_worker import PageReaders
 
     writes = WriteBehind(on_error=ctx.reporter.debug)
+    readers = PageReaders()
 
     def credentials(url: str) -> Credentials | None:
         # Called only once the client below is open: plugins get the command's context
@@ -218,7 +220,9 @@ async def open_sources(
             environ=ctx.environ,
             writes=writes,
         ) as client:
-            command_ctx = ctx._replace(client=client, source_options=options, writes=writes)
+            command_ctx = ctx._replace(
+                client=client, source_options=options, writes=writes, page_readers=readers
+            )
             contexts.append(command_ctx)
             simple, flat = _claim_locations(command_ctx, options)
             from puffin.concurrency import InFlight
@@ -232,6 +236,7 @@ async def open_sources(
                 # before the client closes under it.
                 await inflight.cancel_all()
     finally:
+        readers.close()
         # Every cache file of the command is on disk before it returns (the next command,
         # or this one's install step, may read them).
         writes.close()

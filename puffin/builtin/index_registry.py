@@ -54,7 +54,7 @@ class RegistrySource:
         and each built when first read (:class:`~puffin.index.listing.FileListing`)."""
         from puffin.builtin._local import read_local_page
         from puffin.client import CacheMode
-        from puffin.index.page_cache import read_listing
+        from puffin.index.page_cache import read_large_listing
         from puffin.types.answer import Failed, Found, NotFound
 
         url = self.project_url(name)
@@ -78,7 +78,7 @@ class RegistrySource:
             content = response.content
             content_type = response.headers.get("content-type", "text/html")
             final_url = response.url
-        listing = read_listing(
+        listing = await read_large_listing(
             self._ctx.cache,
             content,
             content_type=content_type,
@@ -86,6 +86,7 @@ class RegistrySource:
             source=self._spec,
             project=name,
             writes=self._ctx.writes,
+            readers=self._ctx.page_readers,
         )
         if not listing.files and not listing.versions:
             return NotFound(url)

@@ -27,12 +27,14 @@ from puffin.cache.writes import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from packaging.utils import NormalizedName
 
     from puffin.cache.dirs import Cache
     from puffin.cache.writes import WriteBehind
     from puffin.index.listing import FileListing, Grouping, Placed
+    from puffin.index.page_worker import PageReaders
     from puffin.types import DistFile, IndexSpec
 
 BUCKET = "simple-parsed-v2"
@@ -75,14 +77,10 @@ def read_listing(
         )
         files = _from_entries(kind, entries, grouping, url=url, source=source, project=project)
         return PageListing(files, versions)
-    digest = hashlib.sha256(content)
-    digest.update(b"\0" + url.encode() + b"\0" + content_type.encode() + b"\0" + project.encode())
-    path = cache.bucket(BUCKET) / f"{digest.hexdigest()}.marshal"
-    try:
-        stored = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache files
-        return _from_stored(stored, source, project)
-    except (OSError, ValueError, EOFError, TypeError, IndexError):
-        pass  # not cached yet, or unreadable: read the page again
+    path = _cache_path(cache, content, content_type=content_type, url=url, project=project)
+    cached = _load(path, source, project)
+    if cached is not None:
+        return cached
     kind, entries, grouping, versions = _entries(
         content, content_type=content_type, url=url, source=source, project=project
     )
@@ -99,28 +97,109 @@ def read_listing(
     return PageListing(files, versions)
 
 
+async def read_large_listing(
+    cache: Cache,
+    content: bytes,
+    *,
+    content_type: str,
+    url: str,
+    source: IndexSpec,
+    project: NormalizedName,
+    writes: WriteBehind | None = None,
+    readers: PageReaders | None = None,
+) -> PageListing:
+    """:func:`read_listing`, with a large JSON page read by ``readers`` in their worker
+    process (see :mod:`puffin.index.page_worker`) when its reading is not cached."""
+    from puffin.index.page_worker import LARGE_PAGE
+    from puffin.index.simple import JSON_CONTENT_TYPES, split_content_type
+
+    if (
+        readers is None
+        or len(content) < LARGE_PAGE
+        or split_content_type(content_type)[0] not in JSON_CONTENT_TYPES
+    ):
+        return read_listing(
+            cache,
+            content,
+            content_type=content_type,
+            url=url,
+            source=source,
+            project=project,
+            writes=writes,
+        )
+    path = _cache_path(cache, content, content_type=content_type, url=url, project=project)
+    cached = _load(path, source, project)
+    if cached is not None:
+        return cached
+    data = await readers.read(content, url=url, project=project)
+    if data is None:  # read here, to fail with the page's own message
+        return read_listing(
+            cache,
+            content,
+            content_type=content_type,
+            url=url,
+            source=source,
+            project=project,
+            writes=writes,
+        )
+    if writes is not None:
+        writes.write_file(path, lambda: data, what=url)
+    else:
+        with contextlib.suppress(OSError):  # a read-only cache is no error
+            write_atomically(path, data)
+    return _from_stored(marshal.loads(data), source, project)  # noqa: S302 - our own data
+
+
+def stored_json_reading(content: bytes, *, url: str, project: NormalizedName) -> tuple[Any, ...]:
+    """The cached form of a PEP 691 page's reading (what the page worker computes).
+
+    :raises IndexPageError: the page is malformed.
+    """
+    kind, entries, grouping, versions = _json_entries(content, url=url, project=project)
+    return _stored_form(kind, url, entries, grouping, versions)
+
+
+def _cache_path(
+    cache: Cache, content: bytes, *, content_type: str, url: str, project: NormalizedName
+) -> Path:
+    digest = hashlib.sha256(content)
+    digest.update(b"\0" + url.encode() + b"\0" + content_type.encode() + b"\0" + project.encode())
+    return cache.bucket(BUCKET) / f"{digest.hexdigest()}.marshal"
+
+
+def _load(path: Path, source: IndexSpec, project: NormalizedName) -> PageListing | None:
+    try:
+        stored = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache files
+        return _from_stored(stored, source, project)
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
+        return None  # not cached yet, or unreadable: read the page again
+
+
+def _json_entries(
+    content: bytes, *, url: str, project: NormalizedName
+) -> tuple[str, list[Any], Grouping, tuple[str, ...]]:
+    from puffin.index.listing import group_filenames
+    from puffin.index.simple import IndexPageError, json_file_entries
+
+    entries, versions = json_file_entries(content, url=url)
+    try:
+        filenames = [entry["filename"] for entry in entries]
+        grouping = group_filenames(filenames, project=project)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise IndexPageError(url, f"malformed entry in 'files' ({error!r})") from None
+    return _JSON, entries, grouping, versions
+
+
 def _entries(
     content: bytes, *, content_type: str, url: str, source: IndexSpec, project: NormalizedName
 ) -> tuple[str, list[Any], Grouping, tuple[str, ...]]:
     """The page's entries (JSON objects, or file tuples for HTML), grouped by version."""
     from puffin.index.listing import group_filenames
-    from puffin.index.simple import (
-        JSON_CONTENT_TYPES,
-        IndexPageError,
-        json_file_entries,
-        parse_project_page,
-        split_content_type,
-    )
+    from puffin.index.simple import JSON_CONTENT_TYPES, parse_project_page, split_content_type
 
     media_type, _ = split_content_type(content_type)
     if media_type in JSON_CONTENT_TYPES:
-        entries, versions = json_file_entries(content, url=url)
-        try:
-            filenames = [entry["filename"] for entry in entries]
-            grouping = group_filenames(filenames, project=project)
-        except (KeyError, TypeError, AttributeError) as error:
-            raise IndexPageError(url, f"malformed entry in 'files' ({error!r})") from None
-        return _JSON, entries, grouping, versions
+        return _json_entries(content, url=url, project=project)
     page = parse_project_page(
         content, content_type=content_type, url=url, source=source, project=project
     )

@@ -1,0 +1,95 @@
+"""Large project pages read in a worker process, on another core.
+
+Decoding a large PEP 691 page and grouping its files by version is pure CPU (the
+data-science benchmark set: 63 MB of JSON, 144,000 files), and in the command's process
+it competes with the HTTP client and the resolver for one core and the GIL. A
+:class:`PageReaders` sends such pages to one worker process, which returns the page's
+reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
+marshal blob), so the command's process unpacks only the versions it reads.
+
+The worker starts on the first large page, from a fresh interpreter (``spawn``: the
+command's process has threads, which ``fork`` would copy in an unknown state), and
+stops with the command. A page the worker cannot read is read again in the command's
+process, so that a malformed page fails with the usual message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["LARGE_PAGE", "PageReaders", "stored_reading"]
+
+LARGE_PAGE = 512 * 1024
+"""Pages from this size on go to the worker; smaller ones cost less than the trip."""
+
+
+def stored_reading(content: bytes, url: str, project: str) -> bytes | None:
+    """The marshalled reading of a PEP 691 JSON page (None when it cannot be read).
+
+    Runs in the worker process: only bytes and strings cross the process boundary.
+    """
+    import marshal
+
+    from packaging.utils import canonicalize_name
+
+    from puffin.index.page_cache import stored_json_reading
+    from puffin.index.simple import IndexPageError
+
+    try:
+        stored = stored_json_reading(content, url=url, project=canonicalize_name(project))
+    except IndexPageError:
+        return None
+    return marshal.dumps(stored)
+
+
+class PageReaders:
+    """One worker process for large pages, per command; :meth:`close` stops it."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    async def read(self, content: bytes, *, url: str, project: str) -> bytes | None:
+        """The marshalled reading of a JSON page, from the worker; None when the worker
+        cannot help (it failed to start or died, or the page does not read)."""
+        if self._broken:
+            return None
+        try:
+            pool = self._start()
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, stored_reading, content, url, project)
+        except (OSError, RuntimeError):
+            # The worker could not start, or died (BrokenProcessPool is a RuntimeError):
+            # pages are read in this process from now on.
+            self._broken = True
+            return None
+
+    def close(self) -> None:
+        """Stop the worker (waiting for a page it is reading)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+        return self._pool
+
+
+def _ignore_interrupts() -> None:
+    """In the worker: Ctrl-C is the command's to handle (it stops the worker), not a
+    reason for the worker to print a traceback of its own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
