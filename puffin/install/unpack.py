@@ -156,13 +156,19 @@ def _extract(wheel: Path, destination: Path) -> None:
         record = parse_record(record_text, source=f"{source}: {record_name}")
 
         directories: set[Path] = set()
+        # A file created with the mode it should have needs no chmod, unless the umask
+        # takes bits away: then each file gets an fchmod (one more inode update each).
+        umask = _umask()
+        masked = umask is None or umask & 0o755 != 0
         for info in infos:
             relative = _safe_member(info.filename, source=source)
             target = destination.joinpath(*relative.parts)
             if target.parent not in directories:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 directories.add(target.parent)
-            _extract_member(archive, info, target, record, dist_info=dist_info, source=source)
+            _extract_member(
+                archive, info, target, record, dist_info=dist_info, source=source, chmod=masked
+            )
 
         # Files RECORD promises that are not there mean a broken or truncated wheel.
         missing = sorted(path for path in set(record) - set(names) if not path.endswith("/"))
@@ -181,6 +187,7 @@ def _extract_member(
     *,
     dist_info: str,
     source: str,
+    chmod: bool = True,
 ) -> None:
     name = info.filename
     entry = record.get(name)
@@ -213,7 +220,8 @@ def _extract_member(
                 view = memoryview(chunk)
                 while view:
                     view = view[os.write(fd, view) :]
-        os.fchmod(fd, mode)  # the umask may have removed bits that the archive sets
+        if chmod:
+            os.fchmod(fd, mode)  # the umask removed bits that the archive sets
     except (OSError, EOFError, zipfile.BadZipFile) as error:
         raise PuffinError(f"{source}: cannot extract {name!r}: {error}") from error
     finally:
@@ -231,3 +239,17 @@ def _extract_member(
                 f"{source}: {name!r} does not match the wheel's RECORD: "
                 f"{size} bytes in the archive, {entry.size} in RECORD"
             )
+
+
+def _umask() -> int | None:
+    """This process's umask, read without changing it (``/proc/self/status`` on Linux);
+    None where it cannot be read. ``os.umask`` can only be read by setting it, which
+    would race with the threads creating files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None

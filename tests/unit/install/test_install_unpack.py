@@ -53,6 +53,35 @@ def test_unpack_extracts_verified_files_with_modes(make_wheel: MakeWheel, tmp_pa
     assert sorted(p.name for p in (cache.root / BUCKET).iterdir()) == sorted([key, f".{key}.lock"])
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_modes_are_kept_whatever_the_umask(
+    make_wheel: MakeWheel, tmp_path: Path, umask: int
+) -> None:
+    wheel = make_wheel(
+        "demo",
+        "1.0",
+        files={"demo/__init__.py": "x = 1\n"},
+        data_files={"scripts/tool": "#!python\nprint('hi')\n"},
+    )
+    # In a process of its own: the umask is process-wide, and other tests run beside.
+    script = (
+        "import os, sys; from pathlib import Path\n"
+        "from puffin.cache.dirs import Cache\n"
+        "from puffin.install.unpack import unpack_wheel\n"
+        f"os.umask({umask})\n"
+        "root = unpack_wheel(Path(sys.argv[1]), Cache(Path(sys.argv[2])))\n"
+        "print(oct((root / 'demo/__init__.py').stat().st_mode & 0o777),"
+        " oct((root / 'demo-1.0.data/scripts/tool').stat().st_mode & 0o777))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(wheel), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["0o644", "0o755"]
+
+
 def test_tampered_wheel_is_refused_and_leaves_no_entry(
     make_wheel: MakeWheel, tmp_path: Path
 ) -> None:
