@@ -8,9 +8,9 @@ reading in the form :mod:`puffin.index.page_cache` stores (each version's entrie
 marshal blob), so the command's process unpacks only the versions it reads.
 
 The worker starts on the first large page, from a fresh interpreter (``spawn``: the
-command's process has threads, which ``fork`` would copy in an unknown state), and
-stops with the command. A page the worker cannot read is read again in the command's
-process, so that a malformed page fails with the usual message.
+command's process has threads, which ``fork`` would copy in an unknown state), takes
+pages once it is up, and stops with the command. A page the worker cannot read is read
+again in the command's process, so that a malformed page fails with the usual message.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["LARGE_PAGE", "PageReaders", "stored_reading"]
 
@@ -47,26 +47,53 @@ def stored_reading(content: bytes, url: str, project: str) -> bytes | None:
 
 
 class PageReaders:
-    """One worker process for large pages, per command; :meth:`close` stops it."""
+    """One worker process for large pages, per command; :meth:`close` stops it.
+
+    The worker starts with the first large page, and is used once it is up: starting an
+    interpreter takes longer than reading a few pages, so the pages that come while it
+    starts are read in the command's process, and a resolution with few large pages
+    never waits for it.
+    """
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future[int] | None = None
         self._broken = False
 
     async def read(self, content: bytes, *, url: str, project: str) -> bytes | None:
         """The marshalled reading of a JSON page, from the worker; None when the worker
-        cannot help (it failed to start or died, or the page does not read)."""
+        cannot help (not up yet, failed to start or died, or the page does not read)."""
         if self._broken:
             return None
         try:
-            pool = self._start()
+            if self._ready is None:
+                self._pool = self._start()
+                self._ready = self._pool.submit(int)  # up when this has run
+                return None
+            if not self._ready.done() or self._pool is None:
+                return None
+            self._ready.result()  # raises if the worker could not start
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(pool, stored_reading, content, url, project)
+            return await loop.run_in_executor(self._pool, stored_reading, content, url, project)
         except (OSError, RuntimeError):
             # The worker could not start, or died (BrokenProcessPool is a RuntimeError):
             # pages are read in this process from now on.
             self._broken = True
             return None
+
+    async def start(self) -> bool:
+        """Start the worker now and wait until it is up; False when it cannot start."""
+        if self._ready is None and not self._broken:
+            self._pool = self._start()
+            self._ready = self._pool.submit(int)
+        if self._ready is None:
+            return False
+        try:
+            await asyncio.wrap_future(self._ready)
+        except (OSError, RuntimeError):
+            self._broken = True
+            return False
+        return True
 
     def close(self) -> None:
         """Stop the worker (waiting for a page it is reading)."""
@@ -74,17 +101,16 @@ class PageReaders:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _start(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+    @staticmethod
+    def _start() -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupts,
-            )
-        return self._pool
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_ignore_interrupts,
+        )
 
 
 def _ignore_interrupts() -> None:

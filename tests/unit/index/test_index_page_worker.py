@@ -42,6 +42,10 @@ def large_page() -> bytes:
 
 def read(tmp_path: Path, content: bytes, readers: PageReaders | None) -> PageListing:
     async def main() -> PageListing:
+        if readers is not None:
+            assert await readers.start(), "the worker starts"
+            direct = await readers.read(content, url=URL, project=DEMO)
+            assert direct is None or isinstance(direct, bytes)
         return await read_large_listing(
             Cache(tmp_path),
             content,
@@ -53,6 +57,22 @@ def read(tmp_path: Path, content: bytes, readers: PageReaders | None) -> PageLis
         )
 
     return asyncio.run(main())
+
+
+def test_pages_wait_for_no_worker_that_is_not_up_yet() -> None:
+    async def main() -> tuple[bytes | None, bytes | None]:
+        readers = PageReaders()
+        try:
+            first = await readers.read(large_page(), url=URL, project=DEMO)  # starts it
+            assert await readers.start()
+            second = await readers.read(large_page(), url=URL, project=DEMO)
+            return first, second
+        finally:
+            readers.close()
+
+    first, second = asyncio.run(main())
+    assert first is None, "read here while the worker starts"
+    assert isinstance(second, bytes) and second, "read by the worker once it is up"
 
 
 def test_the_worker_reads_a_large_page_as_this_process_would(tmp_path: Path) -> None:
