@@ -7,7 +7,7 @@ it competes with the HTTP client and the resolver for one core and the GIL. A
 reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
 marshal blob), so the command's process unpacks only the versions it reads.
 
-The worker starts on the first large page, from a fresh interpreter (``spawn``: the
+The worker starts after the first few large pages, from a fresh interpreter (``spawn``: the
 command's process has threads, which ``fork`` would copy in an unknown state), takes
 pages once it is up, and stops with the command. A page the worker cannot read is read
 again in the command's process, so that a malformed page fails with the usual message.
@@ -25,6 +25,10 @@ __all__ = ["LARGE_PAGE", "PageReaders", "stored_reading"]
 
 LARGE_PAGE = 512 * 1024
 """Pages from this size on go to the worker; smaller ones cost less than the trip."""
+START_AFTER = 4 * 1024 * 1024
+"""The worker starts once large pages of this many bytes in all were read here: below
+that, starting an interpreter costs the machine more than reading them (tens of
+milliseconds), and a small resolution should not pay for a process it hardly uses."""
 
 
 def stored_reading(content: bytes, url: str, project: str) -> bytes | None:
@@ -49,16 +53,17 @@ def stored_reading(content: bytes, url: str, project: str) -> bytes | None:
 class PageReaders:
     """One worker process for large pages, per command; :meth:`close` stops it.
 
-    The worker starts with the first large page, and is used once it is up: starting an
-    interpreter takes longer than reading a few pages, so the pages that come while it
-    starts are read in the command's process, and a resolution with few large pages
-    never waits for it.
+    The worker starts once large pages of :data:`START_AFTER` bytes were read here, and is
+    used once it is up: starting an interpreter takes longer than reading a few pages, so
+    the pages that come while it starts are read in the command's process, and a
+    resolution with few large pages neither starts it nor waits for it.
     """
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._ready: Future[int] | None = None
         self._broken = False
+        self._read_here = 0
 
     async def read(self, content: bytes, *, url: str, project: str) -> bytes | None:
         """The marshalled reading of a JSON page, from the worker; None when the worker
@@ -67,8 +72,10 @@ class PageReaders:
             return None
         try:
             if self._ready is None:
-                self._pool = self._start()
-                self._ready = self._pool.submit(int)  # up when this has run
+                self._read_here += len(content)
+                if self._read_here >= START_AFTER:
+                    self._pool = self._start()
+                    self._ready = self._pool.submit(int)  # up when this has run
                 return None
             if not self._ready.done() or self._pool is None:
                 return None
