@@ -38,6 +38,59 @@ class DirectDist:
     file: DistFile | None
     """The archive or wheel, for file sources; None for source trees."""
     editable: bool = False
+    requested: str = ""
+    """The URL as the requirement gave it (a path made a ``file:`` URL): for a git
+    source, with the branch or tag asked for rather than the commit it resolved to."""
+
+    def serves(self, url: str) -> bool:
+        """True when a dependency's ``name @ url`` names this same source.
+
+        URLs agree after normalization (scheme and host case, a trailing slash, fragments
+        other than ``subdirectory``); for git, the repository and subdirectory must agree
+        and a revision, when the dependency names one, must be the one asked for or the
+        commit it resolved to; local paths agree when they are the same file.
+        """
+        requested = self.requested or self.url
+        if url.startswith("git+") or requested.startswith("git+"):
+            return _same_git_source(url, requested, self.url)
+        from puffin.distribution.fetch import local_path
+
+        mine, theirs = local_path(requested), local_path(url)
+        if mine is not None or theirs is not None:
+            return mine is not None and theirs is not None and _same_file(mine, theirs)
+        return _normalized(url) in (_normalized(requested), _normalized(self.url))
+
+
+def _normalized(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    kept = "&".join(item for item in parts.fragment.split("&") if item.startswith("subdirectory="))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, kept))
+
+
+def _same_git_source(url: str, requested: str, resolved: str) -> bool:
+    from puffin.vcs.git import GitError, GitUrl
+
+    try:
+        wanted, mine, precise = GitUrl.parse(url), GitUrl.parse(requested), GitUrl.parse(resolved)
+    except GitError:
+        return False
+    if _normalized(wanted.repository) != _normalized(mine.repository):
+        return False
+    if (wanted.subdirectory or "") != (mine.subdirectory or ""):
+        return False
+    if wanted.rev is None or wanted.rev == mine.rev:
+        return True
+    return precise.rev is not None and len(wanted.rev) >= 7 and precise.rev.startswith(wanted.rev)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except OSError:
+        return False
 
 
 async def load_direct(ctx: Context, entry: RequirementEntry) -> DirectDist:
@@ -59,7 +112,9 @@ async def load_direct(ctx: Context, entry: RequirementEntry) -> DirectDist:
             f"{entry.origin}: {entry.text!r} names {entry.name}, but the source is "
             f"{dist.metadata.name} {dist.version}"
         )
-    return dist
+    import dataclasses
+
+    return dataclasses.replace(dist, requested=url)
 
 
 def _file_uri(path: str) -> str:

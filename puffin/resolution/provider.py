@@ -193,11 +193,20 @@ class PuffinProvider:
         requirements = self._applicable(metadata.requires_dist, package.extra)
         self._requirements[(_name(package), version)] = requirements
         for requirement in requirements:
-            if requirement.url and canonicalize_name(requirement.name) not in self._direct_dists:
-                return Unavailable(
-                    f"depends on {requirement} (a direct URL), which only your own "
-                    f"requirements may use"
-                )
+            if requirement.url:
+                direct = self._direct_dists.get(canonicalize_name(requirement.name))
+                if direct is None:
+                    return Unavailable(
+                        f"depends on {requirement} (a direct URL), which only your own "
+                        f"requirements may use"
+                    )
+                if not direct.serves(requirement.url):
+                    from puffin.client.redact import redact_url
+
+                    return Unavailable(
+                        f"depends on {requirement}, but your requirements take "
+                        f"{direct.name} from {redact_url(direct.requested or direct.url)}"
+                    )
             self._add(dependencies, requirement)
         self._prefetch(dependencies)
         return dependencies

@@ -176,3 +176,29 @@ def test_a_plugin_constraint_is_named_with_its_reason(
     )  # fmt: skip
     result.assert_failed()
     assert "the org pins it" in result.stderr, result.stderr
+
+
+def test_a_dependency_url_must_name_the_source_you_require(
+    run_puffin, local_index, make_wheel, tmp_path
+):
+    lib_one = make_wheel("lib", "1.0")
+    lib_two = make_wheel("lib", "2.0")
+    here = tmp_path / "wheels"
+    here.mkdir()
+    for wheel in (lib_one, lib_two):
+        (here / wheel.name).write_bytes(wheel.read_bytes())
+    one_url = (here / lib_one.name).as_uri()
+    index = local_index([make_wheel("app", "1.0", requires_dist=[f"lib @ {one_url}"])])
+
+    write(tmp_path / "same.in", f"app\nlib @ {one_url}\n")
+    same = compile_(run_puffin, index, "same.in", "--no-header", "--no-annotate")
+    same.assert_ok()
+    assert pins(same.stdout) == ["app==1.0", f"lib @ {one_url}"]
+
+    write(tmp_path / "other.in", f"app\nlib @ {(here / lib_two.name).as_uri()}\n")
+    other = compile_(run_puffin, index, "other.in")
+    assert other.returncode == 1 and "Traceback" not in other.stderr
+    assert f"app==1.0 depends on lib @ {one_url}, but your requirements take lib from" in (
+        other.stderr
+    )
+    assert lib_two.name in other.stderr
