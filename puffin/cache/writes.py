@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
 __all__ = ["WriteBehind", "write_atomically"]
@@ -52,7 +52,6 @@ class WriteBehind:
     def __init__(self, on_error: Callable[[str], None] | None = None) -> None:
         self._on_error = on_error
         self._executor: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
         self._closed = False
 
     def submit(self, write: Callable[[], None], *, what: str) -> None:
@@ -69,8 +68,7 @@ class WriteBehind:
             self._executor = ThreadPoolExecutor(
                 max_workers=1, thread_name_prefix="puffin-cache-writes"
             )
-        self._pending = [future for future in self._pending if not future.done()]
-        self._pending.append(self._executor.submit(self._run, write, what))
+        self._executor.submit(self._run, write, what)
 
     def write_file(self, path: Path, data: Callable[[], bytes], *, what: str) -> None:
         """Write ``data()`` to ``path`` atomically, in the background.
@@ -86,7 +84,6 @@ class WriteBehind:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        self._pending = []
 
     def _run(self, write: Callable[[], None], what: str) -> None:
         try:

@@ -9,15 +9,33 @@ file read is the output file named by the caller.
 
 from __future__ import annotations
 
-from puffin.compile.output import (
-    AnnotationStyle,
-    CompileOutputOptions,
-    format_resolution,
-    source_label,
-    strip_credentials,
-    via_sources_from_manifest,
-)
-from puffin.compile.preferences import apply_upgrades, read_preferences
+from typing import TYPE_CHECKING
+
+from puffin._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from puffin.compile.output import (
+        AnnotationStyle,
+        CompileOutputOptions,
+        format_resolution,
+        source_label,
+        strip_credentials,
+        via_sources_from_manifest,
+    )
+    from puffin.compile.preferences import apply_upgrades, read_preferences
+
+# Imported on first use: ``pip install`` reads preferences and never formats output.
+_LAZY = {
+    "AnnotationStyle": "puffin.compile.output",
+    "CompileOutputOptions": "puffin.compile.output",
+    "apply_upgrades": "puffin.compile.preferences",
+    "format_resolution": "puffin.compile.output",
+    "read_preferences": "puffin.compile.preferences",
+    "source_label": "puffin.compile.output",
+    "strip_credentials": "puffin.compile.output",
+    "via_sources_from_manifest": "puffin.compile.output",
+}
+__getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "AnnotationStyle",

@@ -51,8 +51,6 @@ async def fetch_core_metadata(
     ``writes`` (the command's :class:`~puffin.cache.writes.WriteBehind`), the metadata
     is stored in the cache in the background.
     """
-    from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
-
     if not file.is_wheel:
         return Failed(file.filename, "a source distribution must be built to read its metadata")
     cached = metadata_cache_path(cache, file)
@@ -60,6 +58,7 @@ async def fetch_core_metadata(
         return Found(cached.read_bytes())
     except FileNotFoundError:
         pass
+    from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
 
     path = local_path(file.url)
     if path is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import errno
+import functools
 import itertools
 import os
 from pathlib import Path
@@ -173,8 +174,13 @@ def place_files(pairs: Sequence[tuple[str, str]], mode: LinkMode) -> tuple[str, 
                 try:
                     os.link(source, target)
                     continue
-                except (FileExistsError, FileNotFoundError):
-                    pass  # replace atomically; or make the directory (or fail: no source)
+                except FileExistsError:
+                    # Another wheel's file (mlflow and mlflow-skinny share thousands):
+                    # replace it through a temporary sibling, without linking in place again.
+                    _atomically(Path(target), functools.partial(_create, Path(source), mode=mode))
+                    continue
+                except FileNotFoundError:
+                    pass  # make the directory (or fail: no source)
                 except OSError as error:
                     if error.errno not in _FALLBACK_ERRNOS:
                         raise
