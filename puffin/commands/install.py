@@ -69,7 +69,11 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     from puffin.targets import interpreter_for_args
 
     started = time.perf_counter()
-    interpreter = interpreter_for_args(args, ctx)
+    if sync and not args.reinstall and not args.reinstall_packages:
+        # A sync may find nothing to do, and then must not pay for the HTTP client.
+        interpreter = interpreter_for_args(args, ctx)
+    else:
+        interpreter = _interpreter_while_loading_the_client(args, ctx)
     target = TargetEnvironment.from_interpreter(interpreter)
     site_packages = _site_packages(interpreter)
     installed = scan_environment(site_packages)
@@ -111,6 +115,24 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         ctx.reporter.summary(f"Audited {_packages(len(plan.items))} in {_seconds(elapsed)}")
     _report_plan(ctx, plan, dry_run=False)
     return 0
+
+
+def _interpreter_while_loading_the_client(args: argparse.Namespace, ctx: Context) -> Interpreter:
+    """The target interpreter, found while this thread imports the HTTP client.
+
+    Asking a new environment's interpreter about itself takes a subprocess (tens of
+    milliseconds of waiting), and importing httpx and its stack takes about as long; an
+    install needs both, so they overlap.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from puffin.targets import interpreter_for_args
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="puffin-interpreter") as pool:
+        finding = pool.submit(interpreter_for_args, args, ctx)
+        import puffin.client.http  # noqa: F401 - loaded now, used by the sources next
+
+        return finding.result()
 
 
 def _already_synced(
