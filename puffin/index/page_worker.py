@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["LARGE_PAGE", "PageReaders", "stored_reading"]
+__all__ = ["LARGE_PAGE", "START_AFTER", "PageReaders", "stored_reading"]
 
 LARGE_PAGE = 512 * 1024
 """Pages from this size on go to the worker; smaller ones cost less than the trip."""
