@@ -206,10 +206,10 @@ async def open_sources(
     writes = WriteBehind(on_error=ctx.reporter.debug)
     readers = PageReaders()
 
-    def credentials(url: str) -> Credentials | None:
+    def credentials(url: str, username: str | None) -> Credentials | None:
         # Called only once the client below is open: plugins get the command's context
         # (with its client and source options), as the hook's contract says.
-        return ctx.hooks.get_credentials(url, contexts[-1] if contexts else ctx)
+        return ctx.hooks.get_credentials(url, contexts[-1] if contexts else ctx, username=username)
 
     try:
         async with open_client(

@@ -128,9 +128,9 @@ class ClientStats:
     """Body bytes received over the network (as transferred, before decoding)."""
 
 
-CredentialsProvider: TypeAlias = Callable[[str], Credentials | None]
-"""The ``puffin_get_credentials`` hook bound by the caller: URL (without userinfo) ->
-credentials or None."""
+CredentialsProvider: TypeAlias = Callable[[str, str | None], Credentials | None]
+"""The ``puffin_get_credentials`` hook bound by the caller: URL (without userinfo) and the
+user name the URL gave (or None) -> credentials or None."""
 
 
 @asynccontextmanager

@@ -171,7 +171,7 @@ class CredentialStore:
         self,
         *,
         netrc: NetrcCredentials | None,
-        provider: Callable[[str], Credentials | None] | None,
+        provider: Callable[[str, str | None], Credentials | None] | None,
     ) -> None:
         self._netrc = netrc
         self._provider = provider
@@ -234,7 +234,7 @@ class CredentialStore:
         async with lock:
             if split.origin in self._asked:
                 return self._asked[split.origin]
-            answer = await asyncio.to_thread(self._provider, split.url)
+            answer = await asyncio.to_thread(self._provider, split.url, split.username)
             self._asked[split.origin] = answer
             if answer is not None:
                 self.remember(split.origin, answer)

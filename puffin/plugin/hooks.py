@@ -97,11 +97,14 @@ class Hooks:
         )
         return result
 
-    def get_credentials(self, url: str, ctx: Context) -> Credentials | None:
-        """Credentials for ``url`` from the first plugin that has them."""
+    def get_credentials(
+        self, url: str, ctx: Context, *, username: str | None = None
+    ) -> Credentials | None:
+        """Credentials for ``url`` (whose userinfo named ``username``, if any) from the
+        first plugin that has them."""
         result: Credentials | None = self._call(
             "puffin_get_credentials",
-            lambda: self.manager.hook.puffin_get_credentials(url=url, ctx=ctx),
+            lambda: self.manager.hook.puffin_get_credentials(url=url, username=username, ctx=ctx),
         )
         return result
 

@@ -147,10 +147,12 @@ def puffin_index_source(spec: IndexSpec, ctx: Context) -> IndexSource | None:
 
 
 @hookspec(firstresult=True)
-def puffin_get_credentials(url: str, ctx: Context) -> Credentials | None:
+def puffin_get_credentials(url: str, username: str | None, ctx: Context) -> Credentials | None:
     """Provide credentials for ``url`` (an index page or a file).
 
     :param url: the URL being requested, without userinfo.
+    :param username: the user the URL named (``https://alice@host/...``) when it named one
+        without a password, else None. An implementation may leave this argument out.
     :param ctx: the command's context.
     :return: :class:`~puffin.types.Credentials`, or None to let the next plugin answer.
 

@@ -154,7 +154,7 @@ def test_misspelled_argument_fails_with_one_line(run_puffin, site: Path) -> None
     (line,) = result.stderr.strip().splitlines()
     assert line == (
         "error: plugin 'args' (puffin-args 0.1) implements puffin_get_credentials with unknown "
-        "argument(s) 'uri'; the hook offers: url, ctx"
+        "argument(s) 'uri'; the hook offers: url, username, ctx"
     )
 
 

@@ -124,7 +124,7 @@ def test_keyring_hook_answers_from_the_first_service_with_an_entry(backends, tmp
     store.set_password("https://pkgs.example.com/simple/", "alice", PASSWORD)
     store.set_password("pkgs.example.com", "alice", "not-this-one")
     ctx = context("https://pkgs.example.com/simple/")
-    answer = puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx)
+    answer = puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx)
     assert answer == Credentials("alice", PASSWORD)
     assert lookups(tmp_path) == [
         ("https://pkgs.example.com/simple/app/", None),
@@ -140,15 +140,26 @@ def test_keyring_hook_asks_for_the_user_of_the_index_url(backends, tmp_path) -> 
     store.set_password("pkgs.example.com", "bob", "bobs")
     store.set_password("pkgs.example.com", "alice", PASSWORD)
     ctx = context("https://alice@pkgs.example.com/simple/")
-    answer = puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx)
+    answer = puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx)
     assert answer == Credentials("alice", PASSWORD)
     assert {username for _, username in lookups(tmp_path)} == {"alice"}
+
+
+def test_keyring_hook_asks_for_the_user_the_requested_url_named(backends, tmp_path) -> None:
+    store = backends.FileKeyring()
+    keyring.set_keyring(store)
+    store.set_password("pkgs.example.com", "alice", "alices")
+    store.set_password("pkgs.example.com", "bob", PASSWORD)
+    ctx = context("https://alice@pkgs.example.com/simple/")
+    answer = puffin_get_credentials("https://pkgs.example.com/simple/app/", "bob", ctx)
+    assert answer == Credentials("bob", PASSWORD), "the request's own user wins"
+    assert {username for _, username in lookups(tmp_path)} == {"bob"}
 
 
 def test_keyring_hook_without_an_entry_answers_none(backends, tmp_path) -> None:
     keyring.set_keyring(backends.FileKeyring())
     ctx = context()
-    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx) is None
+    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx) is None
     assert [service for service, _ in lookups(tmp_path)] == [
         "https://pkgs.example.com/simple/app/",
         "pkgs.example.com",
@@ -159,7 +170,7 @@ def test_keyring_hook_without_an_entry_answers_none(backends, tmp_path) -> None:
 def test_keyring_hook_survives_a_locked_keyring(backends) -> None:
     keyring.set_keyring(backends.LockedKeyring())
     ctx = context()
-    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx) is None
+    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx) is None
     assert any("lookup failed (KeyringLocked" in line for line in ctx.reporter.lines)
 
 
@@ -167,11 +178,11 @@ def test_keyring_hook_survives_having_no_backend(backends) -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     # With a user name, the "fail" backend raises NoKeyringError.
     ctx = context("https://alice@pkgs.example.com/simple/")
-    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx) is None
+    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx) is None
     assert any("lookup failed (NoKeyringError" in line for line in ctx.reporter.lines)
 
 
 def test_keyring_hook_survives_a_context_without_source_options(backends) -> None:
     keyring.set_keyring(backends.FileKeyring())
     ctx = SimpleNamespace(reporter=Reporter())  # no source_options attribute at all
-    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", ctx) is None
+    assert puffin_get_credentials("https://pkgs.example.com/simple/app/", None, ctx) is None

@@ -41,11 +41,13 @@ class Provider:
     def __init__(self, answer: Credentials | None) -> None:
         self.answer = answer
         self.asked: list[str] = []
+        self.usernames: list[str | None] = []
         self._lock = threading.Lock()
 
-    def __call__(self, url: str) -> Credentials | None:
+    def __call__(self, url: str, username: str | None) -> Credentials | None:
         with self._lock:
             self.asked.append(url)
+            self.usernames.append(username)
         return self.answer
 
 
@@ -163,6 +165,7 @@ def test_provider_after_401(index: LocalIndex) -> None:
     page, metadata = run(_with_client(action, provider=provider))
     assert isinstance(page, Found) and isinstance(metadata, Found)
     assert provider.asked == [index.simple_url + "demo/"]  # once per host, no userinfo
+    assert provider.usernames == [None], "the URL named no user"
     assert [(r.status, r.authorization) for r in index.requests] == [
         (401, False),
         (200, True),
@@ -191,6 +194,7 @@ def test_provider_when_url_names_a_user_without_password(index: LocalIndex) -> N
     )
     assert isinstance(answer, Found)
     assert provider.asked == [index.simple_url]
+    assert provider.usernames == [USER], "the provider hears which user the URL named"
     assert [r.status for r in index.requests] == [200]  # asked before the server said 401
 
 

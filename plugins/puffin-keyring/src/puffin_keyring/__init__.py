@@ -62,8 +62,11 @@ class LookupPlan:
 
 
 @hookimpl
-def puffin_get_credentials(url: str, ctx: _Context) -> Credentials | None:
+def puffin_get_credentials(url: str, username: str | None, ctx: _Context) -> Credentials | None:
     """Credentials for ``url`` from the keyring, or None (puffin then goes on without).
+
+    The user is the one the requested URL named, else the one of the configured index
+    URL the request belongs to, else any user the keyring has for the service.
 
     Never raises: a missing, locked or broken keyring backend is reported at debug level
     (``-vv``) and answers None. Passwords never reach the reporter.
@@ -74,6 +77,8 @@ def puffin_get_credentials(url: str, ctx: _Context) -> Credentials | None:
     except ValueError:
         report(f"keyring: not looking up credentials for an unparsable URL {url}")
         return None
+    if username is not None:
+        plan = LookupPlan(plan.services, username)
     try:
         return _lookup(plan, report)
     except Exception as error:  # any backend failure (none, locked, D-Bus): never crash
