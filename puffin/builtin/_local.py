@@ -7,7 +7,6 @@ import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from puffin.types.answer import Failed, Found, NotFound
 
@@ -19,9 +18,9 @@ if TYPE_CHECKING:
 
 def path_of(location: str) -> Path:
     """The path a ``file:`` URL or a plain path names."""
-    if location.startswith("file:"):
-        return Path(unquote(urlsplit(location).path))
-    return Path(location).expanduser()
+    from puffin.distribution.fetch import local_path
+
+    return local_path(location) or Path(location).expanduser()
 
 
 def read_local_page(url: str) -> Answer[tuple[bytes, str, str]]:
