@@ -18,6 +18,7 @@ from puffin.errors import PuffinError, UsageError
 
 if TYPE_CHECKING:
     import argparse
+    import ssl
     from collections.abc import AsyncIterator
 
     from puffin.context import Context
@@ -178,7 +179,7 @@ def _claim_locations(
 
 @asynccontextmanager
 async def open_sources(
-    ctx: Context, options: SourceOptions
+    ctx: Context, options: SourceOptions, *, ssl_context: ssl.SSLContext | None = None
 ) -> AsyncIterator[tuple[Context, IndexSet]]:
     """Open the HTTP client and every configured source, for one command's event loop.
 
@@ -219,6 +220,7 @@ async def open_sources(
             log=ctx.reporter.debug,
             environ=ctx.environ,
             writes=writes,
+            ssl_context=ssl_context,
         ) as client:
             command_ctx = ctx._replace(
                 client=client, source_options=options, writes=writes, page_readers=readers

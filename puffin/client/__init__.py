@@ -25,6 +25,7 @@ from puffin._lazy import lazy_exports
 from puffin.types.credentials import Credentials
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import AsyncIterator, Mapping
     from pathlib import Path
 
@@ -142,6 +143,7 @@ async def open_client(
     log: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     writes: WriteBehind | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> AsyncIterator[HttpClient]:
     """Open an :class:`HttpClient` on the running event loop; closed on exit.
 
@@ -155,6 +157,8 @@ async def open_client(
         variables (default: ``os.environ``).
     :param writes: stores HTTP cache entries in the background (the caller waits for
         them); None: stored before the response is returned.
+    :param ssl_context: the TLS context, when the caller made it already
+        (:func:`puffin.client.tls.make_ssl_context`); else it is made here.
     :raises PuffinError: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` name unusable certificates.
     """
     from puffin.client.http import create_client
@@ -166,5 +170,6 @@ async def open_client(
         log=log,
         environ=environ,
         writes=writes,
+        ssl_context=ssl_context,
     ) as client:
         yield client

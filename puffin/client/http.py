@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import ipaddress
 import os
-import ssl
 import tempfile
 import time
 from pathlib import Path
@@ -32,11 +31,13 @@ from puffin.client.retry import (
     is_retryable_status,
     retry_after,
 )
+from puffin.client.tls import make_ssl_context
 from puffin.errors import PuffinError
 from puffin.types.answer import Failed, Found, NotFound, Offline
 from puffin.types.credentials import Credentials
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
     from puffin.cache.writes import WriteBehind
@@ -666,41 +667,6 @@ class HttpClient:
 # ---------------------------------------------------------------------- construction
 
 
-def make_ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
-    """A verifying TLS context: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set (and only
-    them, as OpenSSL does), else the system trust store, with certifi's bundle when the
-    system has none (minimal containers).
-
-    :raises PuffinError: the named certificate file or directory cannot be loaded.
-    """
-    cafile = environ.get("SSL_CERT_FILE") or None
-    capath = environ.get("SSL_CERT_DIR") or None
-    if cafile or capath:
-        try:
-            return ssl.create_default_context(cafile=cafile, capath=capath)
-        except (OSError, ssl.SSLError) as error:
-            named = " and ".join(
-                f"{var}={value}"
-                for var, value in (("SSL_CERT_FILE", cafile), ("SSL_CERT_DIR", capath))
-                if value
-            )
-            reason = getattr(error, "strerror", None) or str(error)
-            raise PuffinError(
-                f"cannot load TLS certificates from {named}: {reason}",
-                hint="point SSL_CERT_FILE at a PEM bundle, or unset it to use the system's",
-            ) from error
-    context = ssl.create_default_context()
-    paths = ssl.get_default_verify_paths()
-    has_file = bool(paths.cafile) and Path(paths.cafile).is_file()
-    capath_dir = Path(paths.capath) if paths.capath else None
-    has_dir = capath_dir is not None and capath_dir.is_dir() and any(capath_dir.iterdir())
-    if not (has_file or has_dir):
-        import certifi
-
-        context.load_verify_locations(certifi.where())
-    return context
-
-
 def _environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
     # urllib.request.getproxies_environment() on a given mapping: lower-case names win,
     # and an upper-case HTTP_PROXY is ignored under CGI (REQUEST_METHOD set), where a
@@ -775,10 +741,11 @@ async def create_client(
     log: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
     writes: WriteBehind | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> AsyncIterator[HttpClient]:
     """The implementation of :func:`puffin.client.open_client`."""
     env: Mapping[str, str] = os.environ if environ is None else environ
-    context = make_ssl_context(env)
+    context = make_ssl_context(env) if ssl_context is None else ssl_context
     limits = httpx.Limits(
         max_connections=options.max_connections,
         max_keepalive_connections=options.max_connections,

@@ -16,6 +16,7 @@ from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
     import argparse
+    import ssl
     from collections.abc import Sequence
     from pathlib import Path
 
@@ -71,9 +72,9 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     started = time.perf_counter()
     if sync and not args.reinstall and not args.reinstall_packages:
         # A sync may find nothing to do, and then must not pay for the HTTP client.
-        interpreter = interpreter_for_args(args, ctx)
+        interpreter, tls = interpreter_for_args(args, ctx), None
     else:
-        interpreter = _interpreter_while_loading_the_client(args, ctx)
+        interpreter, tls = _interpreter_while_loading_the_client(args, ctx)
     target = TargetEnvironment.from_interpreter(interpreter)
     site_packages = _site_packages(interpreter)
     installed = scan_environment(site_packages)
@@ -91,7 +92,9 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
 
     plan, changed = run_command(
         _resolve_and_apply(
-            args, ctx, _Job(manifest, target, interpreter, installed, sources, options, sync)
+            args,
+            ctx,
+            _Job(manifest, target, interpreter, installed, sources, options, sync, tls),
         )
     )
     elapsed = time.perf_counter() - started
@@ -117,22 +120,28 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     return 0
 
 
-def _interpreter_while_loading_the_client(args: argparse.Namespace, ctx: Context) -> Interpreter:
-    """The target interpreter, found while this thread imports the HTTP client.
+def _interpreter_while_loading_the_client(
+    args: argparse.Namespace, ctx: Context
+) -> tuple[Interpreter, ssl.SSLContext]:
+    """The target interpreter and the HTTP client's TLS context, made on two threads while
+    this one imports the HTTP client.
 
     Asking a new environment's interpreter about itself takes a subprocess (tens of
-    milliseconds of waiting), and importing httpx and its stack takes about as long; an
-    install needs both, so they overlap.
+    milliseconds of waiting), loading the trust store takes tens of milliseconds with the
+    GIL released, and importing httpx and its stack takes about as long as either; an
+    install needs all three, so they overlap.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from puffin.client.tls import make_ssl_context
     from puffin.targets import interpreter_for_args
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="puffin-interpreter") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="puffin-prepare") as pool:
         finding = pool.submit(interpreter_for_args, args, ctx)
+        tls = pool.submit(make_ssl_context, ctx.environ)
         import puffin.client.http  # noqa: F401 - loaded now, used by the sources next
 
-        return finding.result()
+        return finding.result(), tls.result()
 
 
 def _already_synced(
@@ -198,10 +207,12 @@ class _Job(NamedTuple):
     sources: SourceOptions
     options: ResolverOptions
     sync: bool
+    tls: ssl.SSLContext | None
+    """The HTTP client's TLS context when already made (None: the client makes it)."""
 
 
 async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) -> tuple[Plan, int]:
-    manifest, target, interpreter, installed, sources, options, sync = job
+    manifest, target, interpreter, installed, sources, options, sync, tls = job
     from puffin.build.command import open_builds
     from puffin.install.plan import make_plan
     from puffin.install.prepare import source_action
@@ -210,7 +221,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
     from puffin.types import PlanAction
 
     async with (
-        open_sources(ctx, sources) as (sources_ctx, index_set),
+        open_sources(ctx, sources, ssl_context=tls) as (sources_ctx, index_set),
         open_builds(sources_ctx, args, target, options, link_mode=args.link_mode) as command_ctx,
     ):
         phase = time.perf_counter()
