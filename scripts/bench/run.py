@@ -133,6 +133,16 @@ def report(title: str, samples: dict[str, list[float]], baseline: str) -> None:
         print(f"{name:<34} {medians[name] * 1000:>10.1f} {min(values) * 1000:>9.1f} {ratio:>7.2f}")
 
 
+def base_python(bin_dir: Path) -> str:
+    """The interpreter the bench venv was made from: every tool starts from the same one."""
+    return subprocess.run(
+        [str(bin_dir / "python"), "-c", "import sys; print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def workload_startup(bin_dir: Path, rounds: int) -> None:
     """``puffin --version`` against bare interpreter start-up, uv and pip."""
     python = str(bin_dir / "python")
@@ -152,14 +162,8 @@ def workload_startup(bin_dir: Path, rounds: int) -> None:
 
 def workload_venv(bin_dir: Path, rounds: int) -> None:
     """``puffin venv`` against ``uv venv`` and ``python -m venv --without-pip``."""
-    python = str(bin_dir / "python")
     # The base interpreter, not the bench venv's, so all three start from the same python.
-    base = subprocess.run(
-        [python, "-c", "import sys; print(sys._base_executable)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    base = base_python(bin_dir)
     scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-venv-"))
     cache = scratch / "cache"
 
@@ -382,13 +386,7 @@ def workload_install(bin_dir: Path, rounds: int) -> None:
     """
     rounds = max(3, rounds // 10)
     scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-install-"))
-    python = str(bin_dir / "python")
-    base = subprocess.run(
-        [python, "-c", "import sys; print(sys._base_executable)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    base = base_python(bin_dir)
     try:
         for name in chosen_sets():
             pins = str(REQUIREMENTS / f"{name}.txt")
@@ -564,13 +562,7 @@ def workload_sdists(
     scratch = Path(tempfile.mkdtemp(prefix="puffin-bench-sdists-"))
     pins = str(REQUIREMENTS / "sdists.txt")
     count = sum(1 for line in Path(pins).read_text().splitlines() if "==" in line)
-    python = str(bin_dir / "python")
-    base = subprocess.run(
-        [python, "-c", "import sys; print(sys._base_executable)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    base = base_python(bin_dir)
 
     def cold(tool: str, *, with_pip: bool = False) -> Callable[[], None]:
         def prepare() -> None:
