@@ -15,6 +15,7 @@ command or a concurrent one, sees the old file, the new file, or none; never a p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
-__all__ = ["WriteBehind", "write_atomically"]
+__all__ = ["WriteBehind", "store_cache_file", "write_atomically"]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -39,6 +40,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def store_cache_file(
+    path: Path, data: Callable[[], bytes], *, writes: WriteBehind | None, what: str
+) -> None:
+    """Keep ``data()`` at ``path``: behind the command with ``writes``, else now.
+
+    A cache that cannot be written is no error either way: the entry is not kept.
+    """
+    if writes is not None:
+        writes.write_file(path, data, what=what)
+        return
+    with contextlib.suppress(OSError, ValueError):
+        write_atomically(path, data())
 
 
 class WriteBehind:

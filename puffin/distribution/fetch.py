@@ -8,7 +8,6 @@ when the index gives one and by its URL otherwise (hashes are optional in the si
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from pathlib import Path
@@ -154,10 +153,6 @@ class _ClientRangeReader:
 
 def _store(path: Path, data: bytes, writes: WriteBehind | None) -> None:
     """Write atomically; two processes storing the same metadata both succeed."""
-    from puffin.cache.writes import write_atomically
+    from puffin.cache.writes import store_cache_file
 
-    if writes is not None:
-        writes.write_file(path, lambda: data, what=path.name)
-        return
-    with contextlib.suppress(OSError):  # a read-only cache is not an error
-        write_atomically(path, data)
+    store_cache_file(path, lambda: data, writes=writes, what=path.name)

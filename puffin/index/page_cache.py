@@ -17,13 +17,12 @@ a changed page simply has another key.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from puffin.cache.writes import write_atomically
+from puffin.cache.writes import store_cache_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,27 +71,50 @@ def read_listing(
         whose fields are malformed raises it when its version's files are read.
     """
     if len(content) < SMALL_PAGE:
-        kind, entries, grouping, versions = _entries(
-            content, content_type=content_type, url=url, source=source, project=project
+        return _read_here(
+            content,
+            content_type=content_type,
+            url=url,
+            source=source,
+            project=project,
+            store_at=None,
+            writes=None,
         )
-        files = _from_entries(kind, entries, grouping, url=url, source=source, project=project)
-        return PageListing(files, versions)
     path = _cache_path(cache, content, content_type=content_type, url=url, project=project)
     cached = _load(path, source, project)
     if cached is not None:
         return cached
+    return _read_here(
+        content,
+        content_type=content_type,
+        url=url,
+        source=source,
+        project=project,
+        store_at=path,
+        writes=writes,
+    )
+
+
+def _read_here(
+    content: bytes,
+    *,
+    content_type: str,
+    url: str,
+    source: IndexSpec,
+    project: NormalizedName,
+    store_at: Path | None,
+    writes: WriteBehind | None,
+) -> PageListing:
+    """Read the page in this process; keep the reading at ``store_at`` unless None."""
     kind, entries, grouping, versions = _entries(
         content, content_type=content_type, url=url, source=source, project=project
     )
+    if store_at is not None:
 
-    def serialized() -> bytes:
-        return marshal.dumps(_stored_form(kind, url, entries, grouping, versions))
+        def serialized() -> bytes:
+            return marshal.dumps(_stored_form(kind, url, entries, grouping, versions))
 
-    if writes is not None:
-        writes.write_file(path, serialized, what=url)
-    else:
-        with contextlib.suppress(OSError, ValueError):  # a read-only cache is no error
-            write_atomically(path, serialized())
+        store_cache_file(store_at, serialized, writes=writes, what=url)
     files = _from_entries(kind, entries, grouping, url=url, source=source, project=project)
     return PageListing(files, versions)
 
@@ -132,21 +154,17 @@ async def read_large_listing(
     if cached is not None:
         return cached
     data = await readers.read(content, url=url, project=project)
-    if data is None:  # read here, to fail with the page's own message
-        return read_listing(
-            cache,
+    if data is None:  # the worker is not up, or failed: read here (with the page's errors)
+        return _read_here(
             content,
             content_type=content_type,
             url=url,
             source=source,
             project=project,
+            store_at=path,
             writes=writes,
         )
-    if writes is not None:
-        writes.write_file(path, lambda: data, what=url)
-    else:
-        with contextlib.suppress(OSError):  # a read-only cache is no error
-            write_atomically(path, data)
+    store_cache_file(path, lambda: data, writes=writes, what=url)
     return _from_stored(marshal.loads(data), source, project)  # noqa: S302 - our own data
 
 

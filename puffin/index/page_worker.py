@@ -74,8 +74,7 @@ class PageReaders:
             if self._ready is None:
                 self._read_here += len(content)
                 if self._read_here >= START_AFTER:
-                    self._pool = self._start()
-                    self._ready = self._pool.submit(int)  # up when this has run
+                    self._launch()
                 return None
             if not self._ready.done() or self._pool is None:
                 return None
@@ -91,8 +90,7 @@ class PageReaders:
     async def start(self) -> bool:
         """Start the worker now and wait until it is up; False when it cannot start."""
         if self._ready is None and not self._broken:
-            self._pool = self._start()
-            self._ready = self._pool.submit(int)
+            self._launch()
         if self._ready is None:
             return False
         try:
@@ -108,16 +106,17 @@ class PageReaders:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    @staticmethod
-    def _start() -> ProcessPoolExecutor:
+    def _launch(self) -> None:
+        """Start the worker; it is up once ``_ready`` has run."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(
+        self._pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_ignore_interrupts,
         )
+        self._ready = self._pool.submit(int)
 
 
 def _ignore_interrupts() -> None:
