@@ -61,6 +61,23 @@ def run(args: Sequence[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`puffin pip freeze | head -1`): not an error worth a
+        # traceback. Later writes, and the final flush, go nowhere.
+        _silence_stdout()
+        return _BROKEN_PIPE
+
+
+_BROKEN_PIPE = 141
+"""The status a shell shows for a command that SIGPIPE ended (128 + 13)."""
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def _report_error(error: PuffinError, reporter: Reporter | None, verbosity: int) -> None:

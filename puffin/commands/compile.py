@@ -81,8 +81,6 @@ async def _resolve(
     milliseconds): it runs in a thread while the client opens and the listings of the
     direct requirements are already being fetched, which need no interpreter.
     """
-    from puffin.build.command import open_builds
-    from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
     from puffin.targets import interpreter_for_args, target_for_interpreter
 
@@ -91,11 +89,11 @@ async def _resolve(
     )
     try:
         async with open_sources(ctx, sources) as (command_ctx, index_set):
-            early = [
-                asyncio.ensure_future(index_set.project_files(entry.name))
-                for entry in manifest.requirements
-                if entry.name is not None and entry.url_or_path is None
-            ]
+            # Listed while the interpreter is asked and the resolver loads.
+            index_set.prefetch(direct_registry_names(manifest))
+            from puffin.build.command import open_builds
+            from puffin.resolution.resolve import resolve
+
             # The interpreter runs builds; the target (maybe a --python-version
             # projection of it) is what the resolution is for.
             interpreter = await finding
@@ -105,11 +103,19 @@ async def _resolve(
             )
             async with open_builds(command_ctx, args, target, options) as build_ctx:
                 resolution = await resolve(build_ctx, index_set, manifest, target, options)
-            del early  # finished or cancelled with the sources; the index set keeps them
             return resolution
     finally:
         if not finding.done():
             finding.cancel()
+
+
+def direct_registry_names(manifest: Manifest) -> list[str]:
+    """The requirements named without a URL or path: the first projects to list."""
+    return [
+        entry.name
+        for entry in manifest.requirements
+        if entry.name is not None and entry.url_or_path is None
+    ]
 
 
 def resolver_options(args: argparse.Namespace, ctx: Context) -> ResolverOptions:

@@ -213,48 +213,52 @@ class _Job(NamedTuple):
 
 async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) -> tuple[Plan, int]:
     manifest, target, interpreter, installed, sources, options, sync, tls = job
-    from puffin.build.command import open_builds
-    from puffin.install.plan import make_plan
-    from puffin.install.prepare import source_action
-    from puffin.resolution.resolve import resolve
+    from puffin.commands.compile import direct_registry_names
     from puffin.sources import open_sources
-    from puffin.types import PlanAction
 
-    async with (
-        open_sources(ctx, sources, ssl_context=tls) as (sources_ctx, index_set),
-        open_builds(sources_ctx, args, target, options, link_mode=args.link_mode) as command_ctx,
-    ):
-        phase = time.perf_counter()
-        resolution = await resolve(command_ctx, index_set, manifest, target, options)
-        elapsed = _seconds(time.perf_counter() - phase)
-        ctx.reporter.summary(f"Resolved {_packages(len(resolution.dists))} in {elapsed}")
-        plan = make_plan(
-            resolution,
-            installed,
-            sync=sync,
-            reinstall_all=getattr(args, "reinstall", False),
-            reinstall=getattr(args, "reinstall_packages", ()),
-            source_of=lambda dist: source_action(command_ctx, dist, target),
-        )
-        problems = command_ctx.hooks.check_plan(plan, command_ctx)
-        if problems:
-            listed = "\n".join(f"  - {problem}" for problem in problems)
-            raise PlanVetoed(f"the install plan was rejected; nothing was changed:\n{listed}")
-        if args.dry_run:
-            return plan, 0
-        to_install = [
-            item.wanted
-            for item in plan.items
-            if item.action is not PlanAction.SATISFIED and item.wanted is not None
-        ]
-        hashes = _required_hashes(
-            args, manifest, [item.wanted for item in plan.items if item.wanted]
-        )
-        phase = time.perf_counter()
-        unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
-        if to_install:
+    async with open_sources(ctx, sources, ssl_context=tls) as (sources_ctx, index_set):
+        # Listed while the resolver and the build machinery load (imported below).
+        index_set.prefetch(direct_registry_names(manifest))
+        from puffin.build.command import open_builds
+        from puffin.install.plan import make_plan
+        from puffin.install.prepare import source_action
+        from puffin.resolution.resolve import resolve
+        from puffin.types import PlanAction
+
+        async with open_builds(
+            sources_ctx, args, target, options, link_mode=args.link_mode
+        ) as command_ctx:
+            phase = time.perf_counter()
+            resolution = await resolve(command_ctx, index_set, manifest, target, options)
             elapsed = _seconds(time.perf_counter() - phase)
-            ctx.reporter.summary(f"Prepared {_packages(len(to_install))} in {elapsed}")
+            ctx.reporter.summary(f"Resolved {_packages(len(resolution.dists))} in {elapsed}")
+            plan = make_plan(
+                resolution,
+                installed,
+                sync=sync,
+                reinstall_all=getattr(args, "reinstall", False),
+                reinstall=getattr(args, "reinstall_packages", ()),
+                source_of=lambda dist: source_action(command_ctx, dist, target),
+            )
+            problems = command_ctx.hooks.check_plan(plan, command_ctx)
+            if problems:
+                listed = "\n".join(f"  - {problem}" for problem in problems)
+                raise PlanVetoed(f"the install plan was rejected; nothing was changed:\n{listed}")
+            if args.dry_run:
+                return plan, 0
+            to_install = [
+                item.wanted
+                for item in plan.items
+                if item.action is not PlanAction.SATISFIED and item.wanted is not None
+            ]
+            hashes = _required_hashes(
+                args, manifest, [item.wanted for item in plan.items if item.wanted]
+            )
+            phase = time.perf_counter()
+            unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
+            if to_install:
+                elapsed = _seconds(time.perf_counter() - phase)
+                ctx.reporter.summary(f"Prepared {_packages(len(to_install))} in {elapsed}")
     requested = {entry.name for entry in manifest.requirements if entry.name is not None}
     from puffin.install.apply import apply_plan
 

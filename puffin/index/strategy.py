@@ -19,7 +19,7 @@ from puffin.index.selection import prefer_find_links
 from puffin.types.answer import Failed, Found, NotFound, Offline
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from packaging.utils import NormalizedName
 
@@ -85,7 +85,7 @@ class IndexSet:
         every_source = (*self._sources, *self._flat_sources)
         self._by_spec = {source.spec: source for source in reversed(every_source)}
         # A task per project, so that concurrent callers await one listing.
-        self._listings: dict[NormalizedName, asyncio.Task[Answer[Sequence[DistFile]]]] = {}
+        self._listings: dict[NormalizedName, asyncio.Future[Answer[Sequence[DistFile]]]] = {}
 
     @property
     def sources(self) -> tuple[IndexSource, ...]:
@@ -135,12 +135,22 @@ class IndexSet:
         Each project is listed once per instance; concurrent callers share the listing, and
         a caller that is cancelled does not cancel it for the others.
         """
-        name = canonicalize_name(name)
+        return await asyncio.shield(self._listing(canonicalize_name(name)))
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Start listing ``names`` now; :meth:`project_files` answers from these listings.
+
+        A command lists its direct requirements while it still loads the resolver.
+        """
+        for name in names:
+            self._listing(canonicalize_name(name))
+
+    def _listing(self, name: NormalizedName) -> asyncio.Future[Answer[Sequence[DistFile]]]:
         task = self._listings.get(name)
         if task is None or task.get_loop() is not asyncio.get_running_loop():
             task = asyncio.ensure_future(self._list(name))
             self._listings[name] = task
-        return await asyncio.shield(task)
+        return task
 
     async def _list(self, name: NormalizedName) -> Answer[Sequence[DistFile]]:
         # Indexes and find-links are independent: ask both at once.

@@ -286,6 +286,26 @@ def test_one_listing_per_project(strategy: IndexStrategy) -> None:
     assert all(answer is answers[0] for answer in answers)
 
 
+def test_prefetch_starts_listings_that_later_questions_share() -> None:
+    async def scenario() -> tuple[list[str], list[str], Listing]:
+        gate = asyncio.Event()
+        source = DictSource("https://a.test/", {"foo": ("foo-1.0.tar.gz",)}, gate=gate)
+        index_set = IndexSet([source])
+        index_set.prefetch(["Foo", "bar", "FOO"])
+        assert source.started is not None
+        await source.started.wait()  # asked before anyone awaits an answer
+        asked_early = sorted(source.calls)
+        gate.set()
+        answer = await index_set.project_files(FOO)
+        await index_set.project_files(canonicalize_name("bar"))
+        return asked_early, source.calls, answer
+
+    asked_early, calls, answer = run(scenario)
+    assert asked_early == ["bar", "foo"]
+    assert sorted(calls) == ["bar", "foo"]  # nothing asked twice
+    assert filenames(answer) == ["foo-1.0.tar.gz"]
+
+
 def test_concurrent_callers_share_one_listing_and_survive_a_cancelled_one() -> None:
     async def scenario() -> tuple[Listing, list[str]]:
         gate = asyncio.Event()
