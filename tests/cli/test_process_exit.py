@@ -19,7 +19,12 @@ def _console(tmp_path: Path, setup: str, *args: str) -> subprocess.CompletedProc
         + "from puffin.cli.main import console\nconsole()\n"
     )
     return subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
 
 
