@@ -189,7 +189,9 @@ def puffin_filter_candidates(
 
     :param name: the normalized project name.
     :param candidates: every candidate version of the project known to the resolver, newest
-        first, each with its files.
+        first, each with its files. A read-only sequence whose items are made when read:
+        a plugin that decides from ``name`` alone pays nothing for a project's thousands
+        of versions.
     :param ctx: the command's context.
     :return: :class:`~puffin.types.Rejection` values (each names a candidate and a reason),
         or None to reject nothing.

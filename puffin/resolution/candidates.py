@@ -11,18 +11,19 @@ Python, so explanations can say which Python a version needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
     from puffin.index.selection import TagPriority
-    from puffin.types import DistFile, Rejection
+    from puffin.types import Candidate, DistFile, Rejection
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,3 +231,42 @@ def _admits(requires_python: str | None, python: str) -> bool:
 def _plugin_reason(rejection: Rejection) -> str:
     origin = f" by plugin {rejection.plugin!r}" if rejection.plugin else ""
     return f"was rejected{origin}: {rejection.reason}"
+
+
+class OfferedCandidates(Sequence["Candidate"]):
+    """A project's versions as ``puffin_filter_candidates`` plugins see them: each
+    :class:`~puffin.types.Candidate`, with its files, made when the plugin reads it.
+
+    A registry's listing builds a version's files only when read, and a plugin that looks
+    at no candidate (a policy without rules) should not undo that for every version of a
+    project with thousands.
+    """
+
+    __slots__ = ("_by_version", "_name", "_versions")
+
+    def __init__(
+        self, name: NormalizedName, by_version: Mapping[Version, Sequence[DistFile]]
+    ) -> None:
+        self._name = name
+        self._by_version = by_version
+        self._versions = list(by_version)
+
+    def __len__(self) -> int:
+        return len(self._versions)
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Candidate]: ...
+
+    def __getitem__(self, index: int | slice) -> Candidate | Sequence[Candidate]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        from puffin.types import Candidate
+
+        version = self._versions[index]
+        return Candidate(self._name, version, tuple(self._by_version[version]))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} candidates of {self._name}>"

@@ -369,11 +369,12 @@ class PuffinProvider:
     async def _load_candidates(self, name: NormalizedName) -> ProjectCandidates:
         from puffin.errors import PuffinError
         from puffin.resolution.candidates import (
+            OfferedCandidates,
             ProjectCandidates,
             VersionCandidate,
             build_candidates,
         )
-        from puffin.types import Candidate, Found, NotFound
+        from puffin.types import Found, NotFound
 
         direct = self._direct_dists.get(name)
         if direct is not None:
@@ -394,10 +395,7 @@ class PuffinProvider:
         by_version = versions_of(answer.value, project=name)
         rejections = []
         if self._ctx.hooks.manager.hook.puffin_filter_candidates.get_hookimpls():
-            offered = [
-                Candidate(name, version, version_files)
-                for version, version_files in by_version.items()
-            ]
+            offered = OfferedCandidates(name, by_version)
             rejections = self._ctx.hooks.filter_candidates(name, offered, self._ctx)
         return build_candidates(
             name,
