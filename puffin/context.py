@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from puffin.config.settings import Settings
     from puffin.index.page_worker import PageReaders
     from puffin.index.strategy import IndexSet
+    from puffin.install.unpack_workers import UnpackWorkers
     from puffin.plugin.hooks import Hooks
     from puffin.plugin.protocols import Reporter
     from puffin.sources import SourceOptions
@@ -70,3 +71,6 @@ class Context(NamedTuple):
     page_readers: PageReaders | None = None
     """The worker process that reads large index pages on another core, for commands
     that use package sources."""
+    unpackers: UnpackWorkers | None = None
+    """Worker processes that unpack wheels, while an install unpacks many megabytes
+    (None: wheels are unpacked on threads)."""

@@ -333,6 +333,11 @@ async def _fetch_and_unpack(
     concurrently; the first failure stops the rest, before anything is installed."""
     from puffin.concurrency import gather_all_or_cancel
     from puffin.install.prepare import unpacked_wheel
+    from puffin.install.unpack_workers import UnpackWorkers, worth_processes
+
+    workers = UnpackWorkers(ctx.cache) if worth_processes(dists) else None
+    if workers is not None:
+        ctx = ctx._replace(unpackers=workers)
 
     async def one(dist: ResolvedDist) -> tuple[str, Path]:
         expected = required[dist.name] if required is not None else None
@@ -343,7 +348,11 @@ async def _fetch_and_unpack(
 
         return dist.name, await unpacked_wheel(ctx, dist, target, verify=verify)
 
-    return dict(await gather_all_or_cancel(*(one(dist) for dist in dists)))
+    try:
+        return dict(await gather_all_or_cancel(*(one(dist) for dist in dists)))
+    finally:
+        if workers is not None:
+            workers.close()
 
 
 def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:

@@ -7,9 +7,8 @@ it competes with the HTTP client and the resolver for one core and the GIL. A
 reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
 marshal blob), so the command's process unpacks only the versions it reads.
 
-The worker starts after the first few large pages, from a fresh interpreter (``spawn``: the
-command's process has threads, which ``fork`` would copy in an unknown state), takes
-pages once it is up, and stops with the command. A page the worker cannot read is read
+The worker (:func:`puffin.processes.spawn_pool`) starts after the first few large pages,
+takes pages once it is up, and stops with the command. A page the worker cannot read is read
 again in the command's process, so that a malformed page fails with the usual message.
 """
 
@@ -108,20 +107,7 @@ class PageReaders:
 
     def _launch(self) -> None:
         """Start the worker; it is up once ``_ready`` has run."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from puffin.processes import spawn_pool
 
-        self._pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_interrupts,
-        )
+        self._pool = spawn_pool(1)
         self._ready = self._pool.submit(int)
-
-
-def _ignore_interrupts() -> None:
-    """In the worker: Ctrl-C is the command's to handle (it stops the worker), not a
-    reason for the worker to print a traceback of its own."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

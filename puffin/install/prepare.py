@@ -38,6 +38,8 @@ async def unpacked_wheel(
     wheel, sha256 = await wheel_for(ctx, dist, target, verify=verify)
 
     async def unpack() -> Path:
+        if ctx.unpackers is not None:
+            return await ctx.unpackers.unpack(wheel, sha256=sha256)
         return await asyncio.to_thread(unpack_wheel, wheel, ctx.cache, sha256=sha256)
 
     if ctx.inflight is None:

@@ -1,0 +1,105 @@
+"""UnpackWorkers: wheels unpacked in worker processes, exactly as on a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from puffin.cache.dirs import Cache
+from puffin.errors import PuffinError
+from puffin.install.unpack import BUCKET
+from puffin.install.unpack_workers import PROCESSES_FROM, UnpackWorkers, worth_processes
+from puffin.testing.dists import MakeWheel
+from puffin.types import DistFile, ResolvedDist
+from puffin.types.index import IndexKind, IndexSpec
+
+
+def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(path.relative_to(root)): (path.read_bytes(), path.stat().st_mode & 0o777)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_workers_unpack_what_a_thread_would(make_wheel: MakeWheel, tmp_path: Path) -> None:
+    wheels = [
+        make_wheel(
+            f"demo{n}",
+            "1.0",
+            files={f"demo{n}/__init__.py": f"x = {n}\n", f"demo{n}/data/blob.bin": bytes([n])},
+            data_files={"scripts/tool": "#!python\nprint('hi')\n"},
+        )
+        for n in range(4)
+    ]
+    cache = Cache(tmp_path / "cache")
+
+    async def unpack_all() -> list[Path]:
+        workers = UnpackWorkers(cache)
+        try:
+            return await asyncio.gather(*(workers.unpack(w, sha256=None) for w in wheels))
+        finally:
+            workers.close()
+
+    unpacked = asyncio.run(unpack_all())
+    for wheel, directory in zip(wheels, unpacked, strict=True):
+        assert directory == cache.root / BUCKET / hashlib.sha256(wheel.read_bytes()).hexdigest()
+        with zipfile.ZipFile(wheel) as archive:
+            expected = {info.filename for info in archive.infolist() if not info.is_dir()}
+        tree = _tree(directory)
+        assert set(tree) == expected
+        script = next(mode for name, (_, mode) in tree.items() if name.endswith("scripts/tool"))
+        assert script & 0o111  # executable bits survive the trip
+    assert tree[f"{wheels[-1].name.split('-')[0]}/__init__.py"][0] == b"x = 3\n"
+
+
+def test_a_bad_wheel_fails_with_the_usual_message(make_wheel: MakeWheel, tmp_path: Path) -> None:
+    wheel = make_wheel("demo", "1.0", files={"demo/__init__.py": "x = 1\n"})
+    with zipfile.ZipFile(wheel) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info, b"x = 2\n" if info.filename == "demo/__init__.py" else data)
+    cache = Cache(tmp_path / "cache")
+
+    async def unpack() -> Path:
+        workers = UnpackWorkers(cache)
+        try:
+            return await workers.unpack(wheel, sha256=None)
+        finally:
+            workers.close()
+
+    with pytest.raises(PuffinError, match=r"demo/__init__\.py"):
+        asyncio.run(unpack())
+    assert [p for p in (cache.root / BUCKET).iterdir() if not p.name.endswith(".lock")] == []
+
+
+def _dist(*sizes: int | None) -> ResolvedDist:
+    source = IndexSpec("https://a.test/simple/", IndexKind.SIMPLE, 0)
+    files = tuple(
+        DistFile(f"demo-1.0-py3-none-any{n}.whl", f"https://a.test/{n}.whl", source, size=size)
+        for n, size in enumerate(sizes)
+    )
+    return ResolvedDist(canonicalize_name("demo"), Version("1.0"), files=files)
+
+
+def test_processes_only_for_many_megabytes() -> None:
+    half = PROCESSES_FROM // 2
+    assert not worth_processes([_dist(half)])
+    # One wheel of each distribution is installed: its largest stands for it.
+    assert not worth_processes([_dist(half, half - 1)])
+    assert worth_processes([_dist(half), _dist(half)])
+    assert not worth_processes([_dist(None), _dist(None)])  # sizes unknown: threads
+
+
+def test_workers_stop_with_close(tmp_path: Path) -> None:
+    workers = UnpackWorkers(Cache(tmp_path / "cache"))
+    processes = list(workers._pool._processes.values())  # started at once, to be up early
+    workers.close()
+    assert processes and all(not process.is_alive() for process in processes)
