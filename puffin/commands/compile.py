@@ -89,7 +89,7 @@ async def _resolve(
     )
     try:
         async with open_sources(ctx, sources) as (command_ctx, index_set):
-            # Listed while the interpreter is asked and the resolver loads.
+            # Listed while the interpreter is asked (the await below).
             index_set.prefetch(direct_registry_names(manifest))
             from puffin.build.command import open_builds
             from puffin.resolution.resolve import resolve

@@ -217,7 +217,8 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
     from puffin.sources import open_sources
 
     async with open_sources(ctx, sources, ssl_context=tls) as (sources_ctx, index_set):
-        # Listed while the resolver and the build machinery load (imported below).
+        # All direct requirements go out together, as soon as the loop next runs, rather
+        # than one by one as the resolver first asks for each.
         index_set.prefetch(direct_registry_names(manifest))
         from puffin.build.command import open_builds
         from puffin.install.plan import make_plan

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from concurrent.futures import Future
 
     from puffin.cache.dirs import Cache
     from puffin.types import ResolvedDist
@@ -54,8 +53,7 @@ class UnpackWorkers:
 
         self._root = str(cache.root)
         self._pool = spawn_pool(max(1, min(4, os.cpu_count() or 1)))
-        # Submitted now so the workers start while the first wheels download.
-        self._ready: Future[int] = self._pool.submit(int)
+        self._pool.submit(int)  # the workers start now, while the first wheels download
 
     async def unpack(self, wheel: Path, *, sha256: str | None) -> Path:
         """The wheel's directory in the cache, unpacked by a worker.
