@@ -51,7 +51,7 @@ class UnpackWorkers:
     def __init__(self, cache: Cache) -> None:
         from puffin.processes import spawn_pool
 
-        self._root = str(cache.root)
+        self._cache = cache
         self._pool = spawn_pool(max(1, min(4, os.cpu_count() or 1)))
         self._pool.submit(int)  # the workers start now, while the first wheels download
 
@@ -63,17 +63,14 @@ class UnpackWorkers:
         loop = asyncio.get_running_loop()
         try:
             done = await loop.run_in_executor(
-                self._pool, unpack_in_worker, str(wheel), self._root, sha256
+                self._pool, unpack_in_worker, str(wheel), str(self._cache.root), sha256
             )
         except (OSError, RuntimeError):
             # A worker that could not start or died (BrokenProcessPool is a RuntimeError),
             # or a file system error: unpacked here, where a real error is raised again.
-            from puffin.cache.dirs import Cache
             from puffin.install.unpack import unpack_wheel
 
-            return await asyncio.to_thread(
-                unpack_wheel, wheel, Cache(Path(self._root)), sha256=sha256
-            )
+            return await asyncio.to_thread(unpack_wheel, wheel, self._cache, sha256=sha256)
         return Path(done)
 
     def close(self) -> None:
