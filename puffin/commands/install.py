@@ -333,10 +333,16 @@ async def _fetch_and_unpack(
     """Fetch or build every wheel (hash-checked) and unpack each into the cache,
     concurrently; the first failure stops the rest, before anything is installed."""
     from puffin.concurrency import gather_all_or_cancel
-    from puffin.install.prepare import unpacked_wheel
+    from puffin.install.prepare import unpacked_wheel, wheel_to_download
     from puffin.install.unpack_workers import UnpackWorkers, worth_processes
 
-    workers = UnpackWorkers(ctx.cache) if worth_processes(dists) else None
+    # Judged by what will be unpacked: a warm cache starts no processes.
+    downloads = (wheel_to_download(ctx, dist, target) for dist in dists)
+    workers = (
+        UnpackWorkers(ctx.cache)
+        if worth_processes(wheel for wheel in downloads if wheel is not None)
+        else None
+    )
     if workers is not None:
         ctx = ctx._replace(unpackers=workers)
 

@@ -144,13 +144,25 @@ def _check_built(wheel: Path, dist: ResolvedDist, target: TargetEnvironment) -> 
 def source_action(ctx: Context, dist: ResolvedDist, target: TargetEnvironment) -> PlanAction:
     """Where the wheel of ``dist`` will come from, judged from the cache without I/O
     beyond a stat: ``LINK`` (unpacked already), ``DOWNLOAD`` or ``BUILD``."""
-    from puffin.install.unpack import BUCKET
     from puffin.types import PlanAction
 
     wheel = _choose(ctx, dist, target).wheel
     if wheel is None:
         return PlanAction.BUILD  # a source tree, or an sdist
+    return PlanAction.LINK if _unpacked(ctx, wheel) else PlanAction.DOWNLOAD
+
+
+def wheel_to_download(
+    ctx: Context, dist: ResolvedDist, target: TargetEnvironment
+) -> DistFile | None:
+    """The published wheel that installing ``dist`` on ``target`` downloads and unpacks;
+    None when that wheel is unpacked in the cache already, or when ``dist`` is built."""
+    wheel = _choose(ctx, dist, target).wheel
+    return None if wheel is None or _unpacked(ctx, wheel) else wheel
+
+
+def _unpacked(ctx: Context, wheel: DistFile) -> bool:
+    from puffin.install.unpack import BUCKET
+
     sha256 = wheel.hash("sha256")
-    if sha256 is not None and (ctx.cache.root / BUCKET / sha256).is_dir():
-        return PlanAction.LINK
-    return PlanAction.DOWNLOAD
+    return sha256 is not None and (ctx.cache.root / BUCKET / sha256).is_dir()

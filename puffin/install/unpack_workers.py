@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable
 
     from puffin.cache.dirs import Cache
-    from puffin.types import ResolvedDist
+    from puffin.types import DistFile
 
 __all__ = ["PROCESSES_FROM", "UnpackWorkers", "worth_processes"]
 
@@ -28,13 +28,10 @@ PROCESSES_FROM = 16 * 1024 * 1024
 worker processes; fewer are unpacked on threads."""
 
 
-def worth_processes(dists: Sequence[ResolvedDist]) -> bool:
-    """Whether the wheels of ``dists`` are large enough, together, for worker processes."""
-    total = 0
-    for dist in dists:
-        sizes = [file.size for file in dist.files if file.is_wheel and file.size]
-        total += max(sizes, default=0)
-    return total >= PROCESSES_FROM
+def worth_processes(wheels: Iterable[DistFile]) -> bool:
+    """Whether ``wheels``, the ones to download and unpack, are large enough together for
+    worker processes (a wheel whose size the index does not state counts as empty)."""
+    return sum(wheel.size or 0 for wheel in wheels) >= PROCESSES_FROM
 
 
 def unpack_in_worker(wheel: str, cache_root: str, sha256: str | None) -> str:

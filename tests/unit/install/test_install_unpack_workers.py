@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sys
+import types
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from puffin.cache.dirs import Cache
+from puffin.environment.query import query_interpreter
+from puffin.environment.target import TargetEnvironment
 from puffin.errors import PuffinError
+from puffin.install.prepare import wheel_to_download
 from puffin.install.unpack import BUCKET
 from puffin.install.unpack_workers import PROCESSES_FROM, UnpackWorkers, worth_processes
 from puffin.testing.dists import MakeWheel
 from puffin.types import DistFile, ResolvedDist
 from puffin.types.index import IndexKind, IndexSpec
+
+if TYPE_CHECKING:
+    from puffin.context import Context
 
 
 def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -80,22 +89,41 @@ def test_a_bad_wheel_fails_with_the_usual_message(make_wheel: MakeWheel, tmp_pat
     assert [p for p in (cache.root / BUCKET).iterdir() if not p.name.endswith(".lock")] == []
 
 
-def _dist(*sizes: int | None) -> ResolvedDist:
-    source = IndexSpec("https://a.test/simple/", IndexKind.SIMPLE, 0)
-    files = tuple(
-        DistFile(f"demo-1.0-py3-none-any{n}.whl", f"https://a.test/{n}.whl", source, size=size)
-        for n, size in enumerate(sizes)
-    )
-    return ResolvedDist(canonicalize_name("demo"), Version("1.0"), files=files)
+_SOURCE = IndexSpec("https://a.test/simple/", IndexKind.SIMPLE, 0)
+
+
+def _wheel(tag: str, size: int | None, sha256: str = "0" * 64) -> DistFile:
+    name = f"demo-1.0-{tag}.whl"
+    return DistFile(name, f"https://a.test/{name}", _SOURCE, (("sha256", sha256),), size=size)
 
 
 def test_processes_only_for_many_megabytes() -> None:
     half = PROCESSES_FROM // 2
-    assert not worth_processes([_dist(half)])
-    # One wheel of each distribution is installed: its largest stands for it.
-    assert not worth_processes([_dist(half, half - 1)])
-    assert worth_processes([_dist(half), _dist(half)])
-    assert not worth_processes([_dist(None), _dist(None)])  # sizes unknown: threads
+    assert not worth_processes([_wheel("py3-none-any", half)])
+    assert worth_processes([_wheel("py3-none-any", half), _wheel("py2-none-any", half)])
+    assert not worth_processes([_wheel("py3-none-any", None)] * 2)  # sizes unknown: threads
+
+
+def test_only_the_wheel_to_download_counts(tmp_path: Path) -> None:
+    interpreter = query_interpreter(Path(sys.executable), cache_dir=tmp_path / "interpreters")
+    target = TargetEnvironment.from_interpreter(interpreter)
+    cache = Cache(tmp_path / "cache")
+    # The duck-typed context holds what choosing a wheel reads: the cache, no build options.
+    ctx = cast("Context", types.SimpleNamespace(cache=cache, build=None))
+    universal = _wheel("py3-none-any", 1000, sha256="a" * 64)
+    foreign = _wheel("cp311-cp311-win_amd64", PROCESSES_FROM, sha256="b" * 64)
+    dist = ResolvedDist(canonicalize_name("demo"), Version("1.0"), files=(foreign, universal))
+    # The wheel this target installs, not the largest the project publishes.
+    assert wheel_to_download(ctx, dist, target) == universal
+    assert not worth_processes([universal])
+    (cache.root / BUCKET / ("a" * 64)).mkdir(parents=True)
+    assert wheel_to_download(ctx, dist, target) is None  # unpacked already: a warm cache
+    sdist_only = ResolvedDist(
+        canonicalize_name("demo"),
+        Version("1.0"),
+        files=(DistFile("demo-1.0.tar.gz", "https://a.test/demo-1.0.tar.gz", _SOURCE),),
+    )
+    assert wheel_to_download(ctx, sdist_only, target) is None  # built, not downloaded
 
 
 def test_workers_stop_with_close(tmp_path: Path) -> None:
