@@ -782,8 +782,13 @@ async def create_client(
             proxy_secrets.add(password)
     netrc = load_netrc(env, log=None if log is None else (lambda line: log(redact_text(line))))
     store = CredentialStore(netrc=netrc, provider=credentials)
+    main: httpx.AsyncBaseTransport = transport()
+    if _HTTP2:
+        from puffin.client.http2 import Http2Transport
+
+        main = Http2Transport(context, fallback=main)
     http = httpx.AsyncClient(
-        transport=transport(),
+        transport=main,
         mounts=mounts,
         timeout=httpx.Timeout(options.timeout),
         follow_redirects=True,
