@@ -47,6 +47,8 @@ _CONNECTION_WINDOW = 1 << 25
 _STREAMS_BEFORE_SETTINGS = 100
 # Requests that met a connection the server was closing, sent again on another one.
 _RESENDS = 3
+# Methods whose request may be sent twice with the effect of once (RFC 9110, 9.2.2).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 # Headers that describe one HTTP/1.1 connection; HTTP/2 forbids them (RFC 9113, 8.2.2).
 _CONNECTION_HEADERS = frozenset(
     {b"connection", b"host", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"}
@@ -54,8 +56,16 @@ _CONNECTION_HEADERS = frozenset(
 
 
 class _NotProcessed(Exception):
-    """The server did not process the stream (GOAWAY below it, or REFUSED_STREAM): the
-    request may go again on another connection."""
+    """The stream got no response: the request may go again on another connection.
+
+    ``certain`` when the server said it did not process it (a GOAWAY below the stream,
+    ``REFUSED_STREAM``); otherwise the connection was lost first, and only a request that
+    is safe to repeat (RFC 9110's idempotent methods) goes again.
+    """
+
+    def __init__(self, message: str, *, certain: bool = True) -> None:
+        super().__init__(message)
+        self.certain = certain
 
 
 class _DrainingStateMachine(h2.connection.H2ConnectionStateMachine):
@@ -272,7 +282,10 @@ class _Connection(asyncio.Protocol):
         streams, self._streams = self._streams, {}
         for stream in streams.values():
             # A stream that saw no response may not have reached the server at all.
-            stream.error = error if stream.headers is not None else _NotProcessed(str(error))
+            if stream.headers is None:
+                stream.error = _NotProcessed(str(error), certain=False)
+            else:
+                stream.error = error
             stream.wake()
 
 
@@ -382,7 +395,7 @@ class Http2Transport(httpx.AsyncBaseTransport):
                         raise stream.error
                     await _wait(stream, timeouts.get("read"))
             except _NotProcessed as error:
-                if attempt == _RESENDS:
+                if attempt == _RESENDS or not (error.certain or request.method in _IDEMPOTENT):
                     raise httpx.RemoteProtocolError(str(error)) from None
                 continue
             except BaseException:

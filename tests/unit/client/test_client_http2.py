@@ -850,6 +850,24 @@ def test_connection_lost_before_headers_is_sent_again(ca: LocalCA) -> None:
     assert requests == [(0, "/x"), (1, "/x")]
 
 
+def test_connection_lost_before_headers_is_not_resent_for_a_post(ca: LocalCA) -> None:
+    # The server may have acted on it before the connection went: a POST (here without a
+    # body, so it travels over HTTP/2) is not sent twice.
+    def handler(connection: ScriptedConnection, stream_id: int, path: str) -> None:
+        if connection.index == 0:
+            connection.drop()
+        else:
+            connection.respond(stream_id, b"on the second connection")
+
+    async def main() -> list[tuple[int, str]]:
+        async with ScriptedServer(ca, handler) as server, h2_client(ca) as client:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await client.post(server.url + "/x")
+            return server.requests
+
+    assert run(main()) == [(0, "/x")]
+
+
 def test_connection_lost_after_headers_is_an_error(ca: LocalCA) -> None:
     def handler(connection: ScriptedConnection, stream_id: int, path: str) -> None:
         connection.respond(stream_id, b"01234", end=False)
