@@ -347,11 +347,12 @@ async def _fetch_and_unpack(
         ctx = ctx._replace(unpackers=workers)
 
     async def one(dist: ResolvedDist) -> tuple[str, Path]:
-        expected = required[dist.name] if required is not None else None
+        if required is None:
+            return dist.name, await unpacked_wheel(ctx, dist, target)
+        expected = required[dist.name]
 
         def verify(path: Path) -> None:
-            if expected is not None:
-                _check_user_hashes(path, dist.name, expected)
+            _check_user_hashes(path, dist.name, expected)
 
         return dist.name, await unpacked_wheel(ctx, dist, target, verify=verify)
 

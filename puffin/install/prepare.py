@@ -35,6 +35,12 @@ async def unpacked_wheel(
     """
     from puffin.install.unpack import unpack_wheel
 
+    if verify is None:
+        # Unpacked by an earlier command (the warm cache): the directory is the answer,
+        # with no archive to look at and no thread to hand the lookup to.
+        published = _choose(ctx, dist, target).wheel
+        if published is not None and (ready := _unpacked_dir(ctx, published)) is not None:
+            return ready
     wheel, sha256 = await wheel_for(ctx, dist, target, verify=verify)
 
     async def unpack() -> Path:
@@ -162,7 +168,16 @@ def wheel_to_download(
 
 
 def _unpacked(ctx: Context, wheel: DistFile) -> bool:
+    return _unpacked_dir(ctx, wheel) is not None
+
+
+def _unpacked_dir(ctx: Context, wheel: DistFile) -> Path | None:
+    """Where ``wheel`` is unpacked in the cache (keyed by the sha256 the index gives),
+    or None when it is not."""
     from puffin.install.unpack import BUCKET
 
     sha256 = wheel.hash("sha256")
-    return sha256 is not None and (ctx.cache.root / BUCKET / sha256).is_dir()
+    if sha256 is None:
+        return None
+    directory = ctx.cache.root / BUCKET / sha256.lower()
+    return directory if directory.is_dir() else None

@@ -65,6 +65,25 @@ def test_install_resolves_links_and_runs_scripts(run_puffin, venv, index) -> Non
     assert "Audited" in again.stderr and "+" not in again.stderr
 
 
+def test_a_wheel_unpacked_in_the_cache_installs_without_its_archive(
+    run_puffin, venv, index, puffin_cache_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import sys
+
+    install(run_puffin, venv, index, "app").assert_ok()
+    # The unpacked wheels are what an install links from: with the archives gone, a new
+    # environment installs from them, and nothing is downloaded again.
+    shutil.rmtree(puffin_cache_dir / "archive-v1")
+    other = tmp_path / "other-env"
+    run_puffin("venv", str(other), "-p", sys.executable).assert_ok()
+    result = install(run_puffin, other, index, "app", "-vv")
+    result.assert_ok()
+    assert installed(other) == {"app": "1.0", "lib": "2.0"}
+    assert ".whl" not in result.stderr, result.stderr
+    assert not (puffin_cache_dir / "archive-v1").exists()
+
+
 def test_downgrade_and_upgrade(run_puffin, venv, index) -> None:
     install(run_puffin, venv, index, "lib==1.0").assert_ok()
     assert installed(venv) == {"lib": "1.0"}
