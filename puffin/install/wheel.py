@@ -14,11 +14,13 @@ leaves a dist-info without RECORD, which reads as broken rather than as complete
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeAlias, TypeVar
 
 from puffin.errors import PuffinError
 from puffin.install.link import LinkMode, place_file, write_file
@@ -365,36 +367,39 @@ def _run_all(
     *,
     source: str,
 ) -> list[_Row]:
-    """Place every plain file and run every task on ``executor``; wait for all of them,
-    even after a failure (no write may still be in flight when the caller hears of it).
+    """Place every plain file and run every task; wait for all of them, even after a
+    failure (no write may still be in flight when the caller hears of it).
 
-    Work goes to the pool in batches: a file takes a system call or two, and a future per
-    file would cost more than the file.
+    Work goes in batches: a file takes a system call or two, and a job per file would cost
+    more than the file. This thread runs the batches itself, and offers each one to
+    ``executor`` as well, so that a thread of the pool with nothing else to do takes over
+    part of a large wheel; whichever thread gets to a batch first runs it. Waiting for
+    the pool instead would keep more threads than cores taking turns at the GIL around
+    every system call (measured: 327,000 futex calls to link 38,000 files).
     """
-    if executor is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=min(32, (os.cpu_count() or 1) + 4)) as pool:
-            return _run_all(tasks, plain, link_mode, pool, source=source)
-    from concurrent.futures import wait
-
     from puffin.install.link import place_files
 
     placements = [
-        executor.submit(place_files, plain[start : start + _PLAIN_BATCH], link_mode)
+        _Claim(functools.partial(place_files, plain[start : start + _PLAIN_BATCH], link_mode))
         for start in range(0, len(plain), _PLAIN_BATCH)
     ]
     items = list(tasks.items())
-    batches = [items[start : start + _BATCH] for start in range(0, len(items), _BATCH)]
-    futures = [executor.submit(_run_batch, batch) for batch in batches]
-    wait(placements)
-    wait(futures)
+    batches = [
+        _Claim(functools.partial(_run_batch, items[start : start + _BATCH]))
+        for start in range(0, len(items), _BATCH)
+    ]
+    runs = [job.run for job in placements] + [job.run for job in batches]
+    if executor is not None:
+        for run in runs[1:]:  # the first is surely this thread's
+            executor.submit(run)
+    for run in runs:
+        run()
     failures: list[tuple[object, BaseException]] = [
-        failure for future in placements if (failure := future.result()) is not None
+        failure for job in placements if (failure := job.result()) is not None
     ]
     rows: list[_Row] = []
-    for future in futures:
-        done, failed = future.result()
+    for job in batches:
+        done, failed = job.result()
         rows.extend(done)
         if failed is not None:
             failures.append(failed)
@@ -408,13 +413,46 @@ def _run_all(
     return rows
 
 
+_T = TypeVar("_T")
+_BatchResult: TypeAlias = "tuple[list[_Row], tuple[Path, BaseException] | None]"
+
+
+class _Claim(Generic[_T]):
+    """A job that runs once, on the first thread to call :meth:`run`."""
+
+    __slots__ = ("_done", "_error", "_job", "_result", "_taken")
+
+    def __init__(self, job: Callable[[], _T]) -> None:
+        self._job = job
+        self._taken = threading.Lock()
+        self._done = threading.Event()
+        self._result: _T | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        """Run the job, unless another thread has taken it."""
+        if not self._taken.acquire(blocking=False):
+            return
+        try:
+            self._result = self._job()
+        except BaseException as error:  # re-raised by result(), on the waiting thread
+            self._error = error
+        finally:
+            self._done.set()
+
+    def result(self) -> _T:
+        """The job's result, once whichever thread took it has finished it."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[return-value]
+
+
 _PLAIN_BATCH = 256
 _BATCH = 32
 
 
-def _run_batch(
-    batch: list[tuple[Path, Callable[[], _Row]]],
-) -> tuple[list[_Row], tuple[Path, BaseException] | None]:
+def _run_batch(batch: list[tuple[Path, Callable[[], _Row]]]) -> _BatchResult:
     """Run a batch of tasks; stop at the first failure and return it with what was done."""
     rows = []
     for target, task in batch:
