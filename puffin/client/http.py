@@ -782,11 +782,13 @@ async def create_client(
             proxy_secrets.add(password)
     netrc = load_netrc(env, log=None if log is None else (lambda line: log(redact_text(line))))
     store = CredentialStore(netrc=netrc, provider=credentials)
-    main: httpx.AsyncBaseTransport = transport()
+    main: httpx.AsyncBaseTransport
     if _HTTP2:
         from puffin.client.http2 import Http2Transport
 
-        main = Http2Transport(context, fallback=main)
+        main = Http2Transport(context, fallback=transport)
+    else:
+        main = transport()
     http = httpx.AsyncClient(
         transport=main,
         mounts=mounts,

@@ -35,7 +35,7 @@ from hyperframe.frame import DataFrame, Frame
 
 if TYPE_CHECKING:
     import ssl
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
 __all__ = ["Http2Transport"]
 
@@ -387,14 +387,19 @@ class Http2Transport(httpx.AsyncBaseTransport):
     hosts that do not offer HTTP/2, through ``fallback``.
 
     :param ssl_context: verifies the servers; its ALPN list is set to offer ``h2``.
-    :param fallback: the transport for plain HTTP, HTTP/1.1-only hosts and request bodies.
+    :param fallback: makes the transport for plain HTTP, HTTP/1.1-only hosts and request
+        bodies, when the first such request comes: httpx's own transport imports httpcore
+        and anyio (25 ms), which a command that only talks to HTTP/2 hosts never needs.
     """
 
-    def __init__(self, ssl_context: ssl.SSLContext, fallback: httpx.AsyncBaseTransport) -> None:
+    def __init__(
+        self, ssl_context: ssl.SSLContext, fallback: Callable[[], httpx.AsyncBaseTransport]
+    ) -> None:
         # The same list httpcore sets on a shared context, so neither undoes the other.
         ssl_context.set_alpn_protocols(["http/1.1", "h2"])
         self._ssl_context = ssl_context
-        self._fallback = fallback
+        self._make_fallback = fallback
+        self._fallback: httpx.AsyncBaseTransport | None = None
         self._connections: dict[tuple[str, int], list[_Connection]] = {}
         self._connecting: dict[tuple[str, int], asyncio.Future[_Connection | None]] = {}
         self._http1_only: set[tuple[str, int]] = set()
@@ -404,13 +409,13 @@ class Http2Transport(httpx.AsyncBaseTransport):
         url = request.url
         origin = (url.host, url.port or 443)
         if url.scheme != "https" or origin in self._http1_only or _has_body(request):
-            return await self._fallback.handle_async_request(request)
+            return await self._fallback_transport().handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
         headers = _request_headers(request)
         for attempt in range(_RESENDS + 1):
             connection = await self._connection(origin, timeouts.get("connect"))
             if connection is None:
-                return await self._fallback.handle_async_request(request)
+                return await self._fallback_transport().handle_async_request(request)
             try:
                 stream = connection.open_stream(headers)
             except _NotProcessed:
@@ -499,7 +504,13 @@ class Http2Transport(httpx.AsyncBaseTransport):
             for connection in connections:
                 connection.close()
         self._connections.clear()
-        await self._fallback.aclose()
+        if self._fallback is not None:
+            await self._fallback.aclose()
+
+    def _fallback_transport(self) -> httpx.AsyncBaseTransport:
+        if self._fallback is None:
+            self._fallback = self._make_fallback()
+        return self._fallback
 
 
 def _response(

@@ -40,6 +40,9 @@ async def unpacked_wheel(
         # with no archive to look at and no thread to hand the lookup to.
         published = _choose(ctx, dist, target).wheel
         if published is not None and (ready := _unpacked_dir(ctx, published)) is not None:
+            from puffin.install.layout import remember_layout
+
+            remember_layout(ready, source=str(dist))
             return ready
     wheel, sha256 = await wheel_for(ctx, dist, target, verify=verify)
 

@@ -13,6 +13,7 @@ result. A lock file may outlive its entry (removing lock files races with waiter
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import stat
@@ -97,6 +98,7 @@ def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Pat
         not match its RECORD; nothing is left in the cache then.
     """
     from puffin.cache.lock import FileLock
+    from puffin.install.layout import read_layout, store_layout
 
     key = sha256.lower() if sha256 else _file_sha256(wheel)
     bucket = cache.bucket(BUCKET)
@@ -113,6 +115,10 @@ def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Pat
         temporary = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=bucket))
         try:
             _extract(wheel, temporary)
+            # The layout first: an entry that exists has its layout (unless a wheel's is
+            # malformed, which its install then reports).
+            with contextlib.suppress(PuffinError, OSError):
+                store_layout(target, read_layout(temporary, source=wheel.name))
             os.replace(temporary, target)
         except BaseException:
             shutil.rmtree(temporary, ignore_errors=True)

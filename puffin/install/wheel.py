@@ -26,17 +26,10 @@ from puffin.errors import PuffinError
 from puffin.install.link import LinkMode, place_file, write_file
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from concurrent.futures import Executor
 
 __all__ = ["InstalledFiles", "install_wheel"]
-
-_SCHEME_KEYS = frozenset({"purelib", "platlib", "scripts", "headers", "data"})
-# Dist-info files that the installer writes itself; copies shipped in the wheel are
-# dropped (RECORD signatures would not match the new RECORD anyway).
-_INSTALLER_FILES = frozenset(
-    {"RECORD", "RECORD.jws", "RECORD.p7s", "INSTALLER", "REQUESTED", "direct_url.json"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,27 +74,6 @@ def _write(target: Path, data: bytes, *, executable: bool = False) -> _Row:
     return _Row(target, _record_hash(data), len(data))
 
 
-def _read_wheel_metadata(dist_info: Path, *, source: str) -> bool:
-    """Check the WHEEL file's version and return its ``Root-Is-Purelib``."""
-    from email.parser import HeaderParser
-
-    try:
-        text = (dist_info / "WHEEL").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PuffinError(f"{source}: cannot read {dist_info.name}/WHEEL: {error}") from error
-    headers = HeaderParser().parsestr(text)
-    version = (headers.get("Wheel-Version") or "").strip()
-    major = version.split(".", 1)[0]
-    if not major.isdigit():
-        raise PuffinError(f"{source}: WHEEL has no valid Wheel-Version ({version!r})")
-    if int(major) > 1:
-        # The spec: an installer must refuse a wheel of a newer major version.
-        raise PuffinError(
-            f"{source} has Wheel-Version {version}; puffin installs Wheel-Version 1.x"
-        )
-    return (headers.get("Root-Is-Purelib") or "").strip().lower() == "true"
-
-
 def _check_name(dist_info: str, name: str, *, source: str) -> None:
     from packaging.utils import canonicalize_name
 
@@ -141,29 +113,19 @@ def install_wheel(
         before the failure stay, but not its new ``.dist-info`` directory; RECORD is not
         written.
     """
+    from puffin.install.layout import SCHEME_KEYS, load_layout, read_layout
     from puffin.install.scripts import launcher, parse_entry_points, rewrite_shebang
-    from puffin.install.unpack import find_dist_info, parse_record
 
     source = f"{name} {version}"
-    try:
-        top = [child.name for child in unpacked.iterdir()]
-    except OSError as error:
-        raise PuffinError(f"{source}: cannot read the unpacked wheel: {error}") from error
-    dist_info_name = find_dist_info(top, source=source)
+    layout = load_layout(unpacked) or read_layout(unpacked, source=source)
+    dist_info_name = layout.dist_info
     _check_name(dist_info_name, name, source=source)
-    data_name = dist_info_name[: -len(".dist-info")] + ".data"
     cached_dist_info = unpacked / dist_info_name
-    root_is_purelib = _read_wheel_metadata(cached_dist_info, source=source)
-    try:
-        record_text = (cached_dist_info / "RECORD").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PuffinError(f"{source}: cannot read {dist_info_name}/RECORD: {error}") from error
-    record = parse_record(record_text, source=f"{source}: {dist_info_name}/RECORD")
 
-    missing_keys = _SCHEME_KEYS - set(scheme)
+    missing_keys = SCHEME_KEYS - set(scheme)
     if missing_keys:
         raise ValueError(f"the install scheme lacks {', '.join(sorted(missing_keys))}")
-    root = Path(scheme["purelib" if root_is_purelib else "platlib"]).absolute()
+    root = Path(scheme["purelib" if layout.root_is_purelib else "platlib"]).absolute()
     scripts_dir = Path(scheme["scripts"]).absolute()
     dist_info = root / dist_info_name
 
@@ -199,45 +161,22 @@ def install_wheel(
     # (a .data script and an entry point of the same name) never race: the later one wins,
     # as with pip, and a special file wins over a root file of the same path.
     tasks: dict[Path, Callable[[], _Row]] = {}
-    plain: list[tuple[str, str]] = []
-    plain_rows: list[tuple[str, str, str]] = []
-    heads: set[str] = set()
     unpacked_text = str(unpacked)
     root_text = str(root)
-    data_prefix = data_name + "/"
-    dist_info_prefix = dist_info_name + "/"
-    for archive_path, entry in record.items():
-        if archive_path.endswith("/"):
-            continue
-        if archive_path.startswith(dist_info_prefix) and (
-            archive_path[len(dist_info_prefix) :] in _INSTALLER_FILES
-        ):
-            continue
-        if _unsafe(archive_path):
-            raise PuffinError(f"{source}: RECORD names an unsafe path: {archive_path!r}")
-        if not archive_path.startswith(data_prefix):
-            plain.append((f"{unpacked_text}/{archive_path}", f"{root_text}/{archive_path}"))
-            size = "" if entry.size is None else str(entry.size)
-            plain_rows.append((archive_path, entry.hash, size))
-            heads.add(archive_path.rpartition("/")[0])
-            continue
+    plain = [(f"{unpacked_text}/{path}", f"{root_text}/{path}") for path in layout.root_files]
+    record_rows = layout.record_rows
+    for archive_path, key, digest, size_text in layout.data_files:
         parts = archive_path.split("/")
-        if len(parts) < 3 or parts[1] not in _SCHEME_KEYS:
-            raise PuffinError(
-                f"{source}: {archive_path} is not under one of "
-                f"{data_name}/{{{','.join(sorted(_SCHEME_KEYS))}}}/"
-            )
-        key = parts[1]
         source_path = unpacked.joinpath(*parts)
         target = Path(scheme[key]).absolute().joinpath(*parts[2:])
+        size = int(size_text) if size_text else None
         if key == "scripts":
-            tasks[target] = script(source_path, target, entry.hash, entry.size)
+            tasks[target] = script(source_path, target, digest, size)
         else:
-            tasks[target] = link(source_path, target, entry.hash, entry.size)
+            tasks[target] = link(source_path, target, digest, size)
 
-    entry_points_file = cached_dist_info / "entry_points.txt"
-    if entry_points_file.is_file():
-        text = entry_points_file.read_text(encoding="utf-8")
+    if layout.has_entry_points:
+        text = (cached_dist_info / "entry_points.txt").read_text(encoding="utf-8")
         for entry_point in parse_entry_points(text, source=f"{source}: entry_points.txt"):
             target = scripts_dir / entry_point.name
             tasks[target] = generated(target, launcher(entry_point, interpreter_path))
@@ -246,11 +185,11 @@ def install_wheel(
         kept = [index for index, (_, target) in enumerate(plain) if target not in special]
         if len(kept) != len(plain):
             plain = [plain[index] for index in kept]
-            plain_rows = [plain_rows[index] for index in kept]
+            record_rows = tuple(record_rows[index] for index in kept)
 
     had_dist_info = dist_info.exists()
     try:
-        _make_tree(root_text, heads)
+        _make_tree(root_text, layout.directories)
         _make_directories({target.parent for target in tasks}, stop=scheme.values())
         rows = _run_all(tasks, plain, link_mode, executor, source=source)
     except BaseException:
@@ -269,34 +208,14 @@ def install_wheel(
     if direct_url is not None:
         rows.append(_write(dist_info / "direct_url.json", direct_url.encode("utf-8")))
     record_path = dist_info / "RECORD"
-    write_file(record_path, _record_csv(plain_rows, rows, root, record_path))
-    return InstalledFiles(
-        dist_info, root, tuple(row[0] for row in plain_rows), tuple(rows), record_path
-    )
+    write_file(record_path, _record_csv(record_rows, rows, root, record_path))
+    placed = tuple(target[len(root_text) + 1 :] for _, target in plain)
+    return InstalledFiles(dist_info, root, placed, tuple(rows), record_path)
 
 
-def _unsafe(archive_path: str) -> bool:
-    """True for a RECORD path that could leave the directory it is placed under."""
-    return (
-        archive_path.startswith(("/", "../", "./"))
-        or "/../" in archive_path
-        or "/./" in archive_path
-        or archive_path.endswith(("/..", "/."))
-        or archive_path in ("..", ".")
-        or "\\" in archive_path
-    )
-
-
-def _make_tree(root: str, heads: set[str]) -> None:
-    """Create the directories ``heads`` (relative, ``/``-separated) under ``root``, parents
-    first, once each; in sorted order, which also creates each subtree in one go."""
-    needed: set[str] = set()
-    for leaf in heads:
-        directory = leaf
-        while directory and directory not in needed:
-            needed.add(directory)
-            directory = directory.rpartition("/")[0]
-    for directory in sorted(needed):
+def _make_tree(root: str, directories: Sequence[str]) -> None:
+    """Create ``directories`` (relative, ``/``-separated, parents first) under ``root``."""
+    for directory in directories:
         try:
             os.mkdir(f"{root}/{directory}")  # noqa: PTH102 - one system call, no pathlib parsing
         except FileExistsError:
@@ -337,26 +256,22 @@ def _relative(path: Path, root: Path, prefix: str) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def _record_csv(
-    placed: list[tuple[str, str, str]], rows: list[_Row], root: Path, record: Path
-) -> bytes:
-    """RECORD, sorted by path, with RECORD itself last."""
+def _record_csv(placed: Sequence[str], rows: list[_Row], root: Path, record: Path) -> bytes:
+    """RECORD: the placed files' lines as the layout renders them, then the other files,
+    then RECORD itself."""
     import csv
     import io
 
     prefix = str(root) + os.sep
-    entries = [
-        *placed,
-        *(
-            (_relative(row.path, root, prefix), row.hash, "" if row.size is None else str(row.size))
-            for row in rows
-        ),
-    ]
-    entries.sort()
-    entries.append((_relative(record, root, prefix), "", ""))
+    others = sorted(
+        (_relative(row.path, root, prefix), row.hash, "" if row.size is None else str(row.size))
+        for row in rows
+    )
+    others.append((_relative(record, root, prefix), "", ""))
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(entries)
-    return buffer.getvalue().encode("utf-8")
+    csv.writer(buffer, lineterminator="\n").writerows(others)
+    head = "\n".join(placed)
+    return (head + "\n" + buffer.getvalue() if head else buffer.getvalue()).encode("utf-8")
 
 
 def _run_all(

@@ -137,8 +137,12 @@ def serve(ca: LocalCA) -> Iterator[Callable[..., HypercornServer]]:
 
 def make_transport(context: ssl.SSLContext) -> Http2Transport:
     # As puffin.client.http.create_client builds it: the fallback shares the context.
-    fallback = httpx.AsyncHTTPTransport(verify=context, http1=True, http2=True, retries=0)
-    return Http2Transport(context, fallback=fallback)
+    return Http2Transport(
+        context,
+        fallback=lambda: httpx.AsyncHTTPTransport(
+            verify=context, http1=True, http2=True, retries=0
+        ),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -328,6 +332,33 @@ def test_plain_http_goes_through_the_fallback(
     assert response.content == b"hello"
     assert response.http_version == "HTTP/1.1"
     assert [r.http_version for r in server.requests] == ["1.1"]
+
+
+def test_the_fallback_transport_is_made_only_when_a_request_needs_it(
+    serve: Callable[..., HypercornServer], ca: LocalCA
+) -> None:
+    """httpx's own transport (httpcore and anyio to import) is made on the first request
+    that HTTP/2 cannot carry, and not at all for a client that only meets HTTP/2 hosts."""
+    h2_server = serve()
+    plain = serve(tls=False)
+    made: list[httpx.AsyncBaseTransport] = []
+
+    def fallback() -> httpx.AsyncBaseTransport:
+        made.append(httpx.AsyncHTTPTransport(verify=ca.client_context(), retries=0))
+        return made[-1]
+
+    async def main() -> tuple[int, int, bytes]:
+        transport = Http2Transport(ca.client_context(), fallback=fallback)
+        async with httpx.AsyncClient(transport=transport) as client:
+            for _ in range(3):
+                assert (await client.get(h2_server.url + "/hello")).http_version == "HTTP/2"
+            before = len(made)
+            body = (await client.get(plain.url + "/hello")).content
+            await client.get(plain.url + "/hello")
+            return before, len(made), body
+
+    before, after, body = run(main())
+    assert (before, after, body) == (0, 1, b"hello")
 
 
 def test_request_with_a_body_goes_through_the_fallback(

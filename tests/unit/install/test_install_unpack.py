@@ -49,8 +49,10 @@ def test_unpack_extracts_verified_files_with_modes(make_wheel: MakeWheel, tmp_pa
     assert unpack_wheel(wheel, cache) == unpacked
     assert unpack_wheel(wheel, cache, sha256=key.upper()) == unpacked
     assert (unpacked / "demo/__init__.py").stat().st_ino == inode
-    # Nothing but the entry and its lock file in the bucket.
-    assert sorted(p.name for p in (cache.root / BUCKET).iterdir()) == sorted([key, f".{key}.lock"])
+    # Nothing but the entry, its layout and its lock file in the bucket.
+    assert sorted(p.name for p in (cache.root / BUCKET).iterdir()) == sorted(
+        [key, f"{key}.layout-v1", f".{key}.lock"]
+    )
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
@@ -177,4 +179,6 @@ def test_concurrent_processes_unpack_once(make_wheel: MakeWheel, tmp_path: Path)
     assert len(list(entry.rglob("*.py"))) == 200
     # No temporary directories left beside the entry.
     assert [p.name for p in entry.parent.iterdir() if p.name.endswith(".tmp")] == []
-    assert sorted(os.listdir(entry.parent)) == sorted([entry.name, f".{entry.name}.lock"])
+    assert sorted(os.listdir(entry.parent)) == sorted(
+        [entry.name, f"{entry.name}.layout-v1", f".{entry.name}.lock"]
+    )
