@@ -337,12 +337,21 @@ async def _fetch_and_unpack(
     from puffin.install.unpack_workers import UnpackWorkers, worth_processes
 
     # Judged by what will be unpacked: a warm cache starts no processes.
-    downloads = (wheel_to_download(ctx, dist, target) for dist in dists)
+    downloads = {dist.name: wheel_to_download(ctx, dist, target) for dist in dists}
     workers = (
         UnpackWorkers(ctx.cache)
-        if worth_processes(wheel for wheel in downloads if wheel is not None)
+        if worth_processes(wheel for wheel in downloads.values() if wheel is not None)
         else None
     )
+
+    # Largest downloads first: requests wait for a connection slot in the order they are
+    # made, and unpacking cannot start before a wheel's last byte, so a large wheel that
+    # started last would keep every other core waiting at the end.
+    def download_size(dist: ResolvedDist) -> int:
+        wheel = downloads[dist.name]
+        return (wheel.size or 0) if wheel is not None else 0
+
+    dists = sorted(dists, key=download_size, reverse=True)
     if workers is not None:
         ctx = ctx._replace(unpackers=workers)
 

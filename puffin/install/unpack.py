@@ -17,8 +17,7 @@ import contextlib
 import hashlib
 import os
 import stat
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from puffin.errors import PuffinError
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from puffin.cache.dirs import Cache
+    from puffin.install.zipread import Member, ZipArchive
 
 __all__ = ["BUCKET", "RecordEntry", "find_dist_info", "parse_record", "unpack_wheel"]
 
@@ -126,56 +126,43 @@ def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Pat
     return target
 
 
-def _safe_member(name: str, *, source: str) -> PurePosixPath:
-    pure = PurePosixPath(name)
-    if (
-        not name
-        or pure.is_absolute()
-        or "\\" in name
-        or any(part in ("..", ".") for part in pure.parts)
-        or name.startswith("/")
-    ):
+def _safe_member(name: str, *, source: str) -> None:
+    from puffin.install.layout import unsafe_path
+
+    if not name or unsafe_path(name):
         # Writing outside the target (zip slip) or ambiguous names: refuse the wheel.
         raise PuffinError(f"{source} contains an unsafe path: {name!r}")
-    return pure
 
 
-def _extract(wheel: Path, destination: Path) -> None:
+def _extract(wheel: Path, destination: Path, *, part: int = 0, parts: int = 1) -> None:
+    """Extract the wheel's files into ``destination``, each checked against RECORD.
+
+    With ``parts`` above 1, only every ``parts``-th member from ``part`` on: several
+    processes share a large wheel that way, into one ``destination``. Every part checks
+    the whole archive's names and RECORD, so any of them reports a malformed wheel.
+    """
+    from puffin.install.zipread import BadArchive, ZipArchive
+
     source = wheel.name
     try:
-        archive = zipfile.ZipFile(wheel)
-    except (OSError, zipfile.BadZipFile) as error:
+        archive = ZipArchive(wheel)
+    except (OSError, BadArchive) as error:
         raise PuffinError(f"{wheel} is not a valid wheel (zip) file: {error}") from error
     with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
-        names = [info.filename for info in infos]
+        members = [member for member in archive.members if not member.is_dir]
+        names = [member.name for member in members]
         if len(set(names)) != len(names):
             raise PuffinError(f"{source} contains the same file name twice")
         dist_info = find_dist_info(names, source=source)
         record_name = f"{dist_info}/RECORD"
+        record_member = next((member for member in members if member.name == record_name), None)
+        if record_member is None:
+            raise PuffinError(f"{source} has no {record_name}")
         try:
-            record_text = archive.read(record_name).decode("utf-8")
-        except KeyError:
-            raise PuffinError(f"{source} has no {record_name}") from None
-        except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as error:
+            record_text = archive.read(record_member).decode("utf-8")
+        except (BadArchive, UnicodeDecodeError) as error:
             raise PuffinError(f"{source}: cannot read {record_name}: {error}") from error
         record = parse_record(record_text, source=f"{source}: {record_name}")
-
-        directories: set[Path] = set()
-        # A file created with the mode it should have needs no chmod, unless the umask
-        # takes bits away: then each file gets an fchmod (one more inode update each).
-        umask = _umask()
-        masked = umask is None or umask & 0o755 != 0
-        for info in infos:
-            relative = _safe_member(info.filename, source=source)
-            target = destination.joinpath(*relative.parts)
-            if target.parent not in directories:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                directories.add(target.parent)
-            _extract_member(
-                archive, info, target, record, dist_info=dist_info, source=source, chmod=masked
-            )
-
         # Files RECORD promises that are not there mean a broken or truncated wheel.
         missing = sorted(path for path in set(record) - set(names) if not path.endswith("/"))
         if missing:
@@ -184,18 +171,38 @@ def _extract(wheel: Path, destination: Path) -> None:
                 + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
             )
 
+        root = str(destination)
+        directories: set[str] = set()
+        # A file created with the mode it should have needs no chmod, unless the umask
+        # takes bits away: then each file gets an fchmod (one more inode update each).
+        umask = _umask()
+        masked = umask is None or umask & 0o755 != 0
+        for member in members[part::parts]:
+            _safe_member(member.name, source=source)
+            target = f"{root}/{member.name}"
+            parent = target.rpartition("/")[0]
+            if parent not in directories:
+                # Tolerates the other parts of the wheel making the same directories.
+                os.makedirs(parent, exist_ok=True)  # noqa: PTH103 - strings, no pathlib parsing
+                directories.add(parent)
+            _extract_member(
+                archive, member, target, record, dist_info=dist_info, source=source, chmod=masked
+            )
+
 
 def _extract_member(
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    target: Path,
+    archive: ZipArchive,
+    member: Member,
+    target: str,
     record: Mapping[str, RecordEntry],
     *,
     dist_info: str,
     source: str,
     chmod: bool = True,
 ) -> None:
-    name = info.filename
+    from puffin.install.zipread import BadArchive
+
+    name = member.name
     entry = record.get(name)
     unhashed = name.startswith(f"{dist_info}/") and name[len(dist_info) + 1 :] in _UNHASHED
     if entry is None and not unhashed:
@@ -214,21 +221,22 @@ def _extract_member(
     size = 0
     # Only the executable bits of the archive's mode matter (as pip does): no setuid,
     # no world-writable files from a downloaded archive.
-    unix_mode = info.external_attr >> 16
+    unix_mode = member.external_attr >> 16
     mode = 0o755 if unix_mode & 0o111 and not stat.S_ISDIR(unix_mode) else 0o644
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
-        with archive.open(info) as member:
-            while chunk := member.read(_CHUNK):
-                if digest is not None:
-                    digest.update(chunk)
-                size += len(chunk)
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view) :]
+        # A member RECORD does not hash (RECORD itself, its signatures) gets its CRC-32
+        # checked; the others their RECORD hash, a stronger check of the same bytes.
+        for chunk in archive.chunks(member, check_crc=digest is None):
+            if digest is not None:
+                digest.update(chunk)
+            size += len(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view) :]
         if chmod:
             os.fchmod(fd, mode)  # the umask removed bits that the archive sets
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
+    except (OSError, BadArchive) as error:
         raise PuffinError(f"{source}: cannot extract {name!r}: {error}") from error
     finally:
         os.close(fd)
@@ -240,11 +248,11 @@ def _extract_member(
                 f"{source}: {name!r} does not match the wheel's RECORD: "
                 f"{algorithm}={actual} in the archive, {entry.hash} in RECORD"
             )
-        if entry.size is not None and entry.size != size:
-            raise PuffinError(
-                f"{source}: {name!r} does not match the wheel's RECORD: "
-                f"{size} bytes in the archive, {entry.size} in RECORD"
-            )
+    if entry is not None and entry.size is not None and entry.size != size:
+        raise PuffinError(
+            f"{source}: {name!r} does not match the wheel's RECORD: "
+            f"{size} bytes in the archive, {entry.size} in RECORD"
+        )
 
 
 def _umask() -> int | None:
