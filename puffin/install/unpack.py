@@ -28,7 +28,19 @@ if TYPE_CHECKING:
     from puffin.cache.dirs import Cache
     from puffin.install.zipread import Member, ZipArchive
 
-__all__ = ["BUCKET", "RecordEntry", "find_dist_info", "parse_record", "unpack_wheel"]
+__all__ = [
+    "BUCKET",
+    "RecordEntry",
+    "cache_entry",
+    "extract_part",
+    "find_dist_info",
+    "finish_entry",
+    "lock_path",
+    "new_temporary",
+    "parse_record",
+    "remove_temporary",
+    "unpack_wheel",
+]
 
 BUCKET = "wheels-v1"
 """The cache bucket of unpacked wheels."""
@@ -98,32 +110,70 @@ def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Pat
         not match its RECORD; nothing is left in the cache then.
     """
     from puffin.cache.lock import FileLock
-    from puffin.install.layout import read_layout, store_layout
 
-    key = sha256.lower() if sha256 else _file_sha256(wheel)
-    bucket = cache.bucket(BUCKET)
-    target = bucket / key
-    if target.is_dir():
-        return target
-    with FileLock(bucket / f".{key}.lock"):
+    entry = cache_entry(wheel, cache, sha256=sha256)
+    if entry.is_dir():
+        return entry
+    with FileLock(lock_path(entry)):
         # Another process may have finished while this one waited for the lock.
-        if target.is_dir():
-            return target
-        import shutil
-        import tempfile
-
-        temporary = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=bucket))
+        if entry.is_dir():
+            return entry
+        temporary = new_temporary(entry)
         try:
             _extract(wheel, temporary)
-            # The layout first: an entry that exists has its layout (unless a wheel's is
-            # malformed, which its install then reports).
-            with contextlib.suppress(PuffinError, OSError):
-                store_layout(target, read_layout(temporary, source=wheel.name))
-            os.replace(temporary, target)
+            finish_entry(wheel, temporary, entry)
         except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
+            remove_temporary(temporary)
             raise
-    return target
+    return entry
+
+
+def cache_entry(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Path:
+    """The directory ``wheel`` is (or will be) unpacked at: ``wheels-v1/<sha256>``."""
+    key = sha256.lower() if sha256 else _file_sha256(wheel)
+    return cache.bucket(BUCKET) / key
+
+
+def lock_path(entry: Path) -> Path:
+    """The lock file that one unpacker of ``entry`` holds."""
+    return entry.with_name(f".{entry.name}.lock")
+
+
+def new_temporary(entry: Path) -> Path:
+    """A new, empty directory beside ``entry`` to unpack into."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent))
+
+
+def remove_temporary(temporary: Path) -> None:
+    """Remove an unpacking that failed."""
+    import shutil
+
+    shutil.rmtree(temporary, ignore_errors=True)
+
+
+def finish_entry(wheel: Path, temporary: Path, entry: Path) -> None:
+    """Make the complete unpacking at ``temporary`` the cache entry ``entry``.
+
+    The layout first: an entry that exists has its layout (unless the wheel's is
+    malformed, which its install then reports).
+    """
+    from puffin.install.layout import read_layout, store_layout
+
+    with contextlib.suppress(PuffinError, OSError):
+        store_layout(entry, read_layout(temporary, source=wheel.name))
+    os.replace(temporary, entry)
+
+
+def extract_part(wheel: str, destination: str, part: int, parts: int) -> None:
+    """Extract every ``parts``-th member of ``wheel`` from ``part`` on into
+    ``destination``, checked against RECORD: one worker's share of a large wheel (paths
+    as strings, for a worker process).
+
+    :raises PuffinError: as :func:`unpack_wheel`.
+    """
+    _extract(Path(wheel), Path(destination), part=part, parts=parts)
 
 
 def _safe_member(name: str, *, source: str) -> None:

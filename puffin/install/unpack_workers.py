@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     from puffin.cache.dirs import Cache
     from puffin.types import DistFile
 
-__all__ = ["PROCESSES_FROM", "UnpackWorkers", "worth_processes"]
+__all__ = ["PROCESSES_FROM", "SHARED_FROM", "UnpackWorkers", "worth_processes"]
 
 PROCESSES_FROM = 16 * 1024 * 1024
 """Wheels of this many bytes in all (as the index states their sizes) are unpacked in
 worker processes; fewer are unpacked on threads."""
+SHARED_FROM = 4 * 1024 * 1024
+"""A wheel file of this size or more is unpacked by all the workers together, each taking
+a share of its members. The largest wheels of a set tend to arrive last (they share the
+bandwidth with the others), and one worker unpacking them alone kept the other cores idle
+at the end: botocore's 16 MB took 0.35 s to 0.9 s after its last byte arrived."""
 
 
 def worth_processes(wheels: Iterable[DistFile]) -> bool:
@@ -45,20 +50,25 @@ def unpack_in_worker(wheel: str, cache_root: str, sha256: str | None) -> str:
 class UnpackWorkers:
     """Worker processes that unpack wheels into ``cache``, one per core (at most four)."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, *, processes: int | None = None) -> None:
+        """:param processes: how many workers (default: one per core, at most four)."""
         from puffin.processes import spawn_pool
 
         self._cache = cache
-        self._pool = spawn_pool(max(1, min(4, os.cpu_count() or 1)))
+        self._workers = processes or max(1, min(4, os.cpu_count() or 1))
+        self._pool = spawn_pool(self._workers)
         self._pool.submit(int)  # the workers start now, while the first wheels download
 
     async def unpack(self, wheel: Path, *, sha256: str | None) -> Path:
-        """The wheel's directory in the cache, unpacked by a worker.
+        """The wheel's directory in the cache, unpacked by a worker (by all of them, in
+        shares, for a wheel of :data:`SHARED_FROM` bytes or more).
 
         :raises PuffinError: as :func:`~puffin.install.unpack.unpack_wheel`.
         """
         loop = asyncio.get_running_loop()
         try:
+            if self._workers > 1 and wheel.stat().st_size >= SHARED_FROM:
+                return await self._unpack_shared(wheel, sha256)
             done = await loop.run_in_executor(
                 self._pool, unpack_in_worker, str(wheel), str(self._cache.root), sha256
             )
@@ -69,6 +79,49 @@ class UnpackWorkers:
 
             return await asyncio.to_thread(unpack_wheel, wheel, self._cache, sha256=sha256)
         return Path(done)
+
+    async def _unpack_shared(self, wheel: Path, sha256: str | None) -> Path:
+        from puffin.cache.lock import FileLock
+        from puffin.install.unpack import (
+            cache_entry,
+            extract_part,
+            finish_entry,
+            lock_path,
+            new_temporary,
+            remove_temporary,
+        )
+
+        entry = await asyncio.to_thread(cache_entry, wheel, self._cache, sha256=sha256)
+        if entry.is_dir():
+            return entry
+        loop = asyncio.get_running_loop()
+        async with FileLock(lock_path(entry)):
+            if entry.is_dir():  # another process finished it while this one waited
+                return entry
+            temporary = new_temporary(entry)
+            try:
+                parts = [
+                    loop.run_in_executor(
+                        self._pool, extract_part, str(wheel), str(temporary), part, self._workers
+                    )
+                    for part in range(self._workers)
+                ]
+                gathering = asyncio.gather(*parts, return_exceptions=True)
+                try:
+                    outcomes = await asyncio.shield(gathering)
+                except asyncio.CancelledError:
+                    # The workers write into the temporary directory until their shares
+                    # are done; only then may it be removed.
+                    await gathering
+                    raise
+                failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+                if failures:
+                    raise failures[0]
+                await asyncio.to_thread(finish_entry, wheel, temporary, entry)
+            except BaseException:
+                remove_temporary(temporary)
+                raise
+        return entry
 
     def close(self) -> None:
         """Stop the workers (a wheel being unpacked is finished first)."""

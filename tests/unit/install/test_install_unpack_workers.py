@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
 import sys
 import types
 import zipfile
@@ -18,9 +19,15 @@ from puffin.cache.dirs import Cache
 from puffin.environment.query import query_interpreter
 from puffin.environment.target import TargetEnvironment
 from puffin.errors import PuffinError
+from puffin.install.layout import load_layout
 from puffin.install.prepare import wheel_to_download
-from puffin.install.unpack import BUCKET
-from puffin.install.unpack_workers import PROCESSES_FROM, UnpackWorkers, worth_processes
+from puffin.install.unpack import BUCKET, unpack_wheel
+from puffin.install.unpack_workers import (
+    PROCESSES_FROM,
+    SHARED_FROM,
+    UnpackWorkers,
+    worth_processes,
+)
 from puffin.testing.dists import MakeWheel
 from puffin.types import DistFile, ResolvedDist
 from puffin.types.index import IndexKind, IndexSpec
@@ -87,6 +94,63 @@ def test_a_bad_wheel_fails_with_the_usual_message(make_wheel: MakeWheel, tmp_pat
     with pytest.raises(PuffinError, match=r"demo/__init__\.py"):
         asyncio.run(unpack())
     assert [p for p in (cache.root / BUCKET).iterdir() if not p.name.endswith(".lock")] == []
+
+
+def _large_wheel(make_wheel: MakeWheel, name: str) -> Path:
+    # Random bytes do not compress: 70 members of 64 KiB make a wheel above SHARED_FROM.
+    files: dict[str, bytes | str] = {
+        f"{name}/part{n:02d}.bin": random.Random(n).randbytes(64 * 1024) for n in range(70)
+    }
+    files[f"{name}/__init__.py"] = "x = 1\n"
+    wheel = make_wheel(name, "1.0", files=files, data_files={"scripts/tool": "#!python\n"})
+    assert wheel.stat().st_size >= SHARED_FROM
+    return wheel
+
+
+def test_a_large_wheel_is_unpacked_by_all_workers_as_one_would(
+    make_wheel: MakeWheel, tmp_path: Path
+) -> None:
+    wheel = _large_wheel(make_wheel, "big")
+    alone = unpack_wheel(wheel, Cache(tmp_path / "thread-cache"))
+    cache = Cache(tmp_path / "cache")
+
+    async def unpack() -> Path:
+        workers = UnpackWorkers(cache, processes=3)
+        try:
+            return await workers.unpack(wheel, sha256=None)
+        finally:
+            workers.close()
+
+    shared = asyncio.run(unpack())
+
+    assert shared.name == alone.name
+    assert _tree(shared) == _tree(alone)
+    assert load_layout(shared) == load_layout(alone) is not None
+    leftovers = sorted(p.name for p in (cache.root / BUCKET).iterdir())
+    assert leftovers == sorted([shared.name, f"{shared.name}.layout-v1", f".{shared.name}.lock"])
+
+
+def test_a_bad_large_wheel_fails_in_its_share_and_leaves_nothing(
+    make_wheel: MakeWheel, tmp_path: Path
+) -> None:
+    wheel = _large_wheel(make_wheel, "big")
+    with zipfile.ZipFile(wheel) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info, data in members:
+            archive.writestr(info, b"tampered" if info.filename == "big/part41.bin" else data)
+    cache = Cache(tmp_path / "cache")
+
+    async def unpack() -> Path:
+        workers = UnpackWorkers(cache, processes=2)
+        try:
+            return await workers.unpack(wheel, sha256=None)
+        finally:
+            workers.close()
+
+    with pytest.raises(PuffinError, match=r"big/part41\.bin.*does not match the wheel's RECORD"):
+        asyncio.run(unpack())
+    assert [p.name for p in (cache.root / BUCKET).iterdir() if not p.name.endswith(".lock")] == []
 
 
 _SOURCE = IndexSpec("https://a.test/simple/", IndexKind.SIMPLE, 0)
