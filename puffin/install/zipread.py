@@ -2,23 +2,42 @@
 
 :mod:`zipfile` builds a ``ZipInfo`` per member, then for each member it reads opens a
 ``ZipExtFile`` that seeks, re-reads the local header, and decompresses and checksums in
-chunks through Python methods. Unpacking the 201 wheels of the data-science bench set
-(36,500 members, 1.5 GB) spent 1.3 s of CPU in that machinery, beside the inflating
-itself. Here the archive is mapped into memory, the central directory read with
-:mod:`struct`, and a member is inflated by one call to :func:`zlib.decompress` (in bounded
-chunks when it is large).
+chunks through Python methods: unpacking the 201 wheels of the data-science bench set
+(36,500 members, 1.5 GB) took 0.9 s more CPU through it than through this module. Here the
+archive is mapped into memory, the central directory read with :mod:`struct`, and a member
+inflated by one call to a zlib decompressor (in bounded chunks when it is large).
 
 Only what wheels use is read: members stored or deflated, not encrypted, on one disk, with
 ZIP64 sizes and offsets. The CRC-32 of a member is checked when asked (the unpacker asks
 only for the members that RECORD does not hash: RECORD's sha256 is the stronger check).
+
+Members are inflated by zlib-ng where it is installed (a dependency on the platforms it has
+wheels for): 757 MB/s against the standard zlib's 438 MB/s, measured on the 980 MB of
+deflated members of 120 data-science wheels. The standard zlib everywhere else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import struct
 import zlib
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_decompressobj: Callable[[int], Any]
+_INFLATE_ERRORS: tuple[type[Exception], ...]
+try:
+    from zlib_ng import zlib_ng
+except ImportError:  # a platform without zlib-ng's wheels
+    _decompressobj = zlib.decompressobj
+    _INFLATE_ERRORS = (zlib.error,)
+else:
+    _decompressobj = zlib_ng.decompressobj
+    # Its stub declares the exception class as an instance.
+    _INFLATE_ERRORS = (cast("type[Exception]", zlib_ng.error), zlib.error)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -105,9 +124,13 @@ class ZipArchive:
     def close(self) -> None:
         """Unmap the file (no data read from it may be in use afterwards)."""
         view = getattr(self, "_view", None)
-        if view is not None:
-            view.release()
-        self._map.close()
+        # A read that failed may leave a slice of the map referenced from its traceback:
+        # the map goes with the last slice (the file itself is closed already), and the
+        # failure is reported, not this.
+        with contextlib.suppress(BufferError):
+            if view is not None:
+                view.release()
+            self._map.close()
 
     def read(self, member: Member) -> bytes:
         """The whole content of ``member``, CRC-checked."""
@@ -163,7 +186,7 @@ class ZipArchive:
 
 def _inflate(data: memoryview, member: Member) -> Iterator[bytes]:
     try:
-        inflater = zlib.decompressobj(-15)
+        inflater = _decompressobj(-15)
         if member.size <= _WHOLE:
             # max_length one past the claim: a member that inflates to more than its
             # stated size stops there (and then fails the size check) instead of growing.
@@ -190,7 +213,7 @@ def _inflate(data: memoryview, member: Member) -> Iterator[bytes]:
                 yield out
             if produced > member.size:
                 return  # more than stated: the size check that follows says so
-    except zlib.error as error:
+    except _INFLATE_ERRORS as error:
         raise BadArchive(f"{member.name!r}: {error}") from None
 
 

@@ -152,3 +152,48 @@ def test_a_member_that_inflates_past_its_stated_size_stops_there(tmp_path: Path)
         produced = sum(len(piece) for piece in archive.chunks(archive.members[0]))
     assert produced == 1001  # one past the claim, for the caller's size check to refuse
     assert os.path.getsize(path) < 100_000
+
+
+def test_without_zlib_ng_the_standard_zlib_inflates(tmp_path: Path) -> None:
+    """Where zlib-ng has no wheels it is not installed; the reader falls back to zlib."""
+    import subprocess
+    import sys
+
+    members = {
+        "small.txt": (b"small member\n" * 10, zipfile.ZIP_DEFLATED),
+        "large.bin": (_blob(9 * 1024 * 1024, 5), zipfile.ZIP_DEFLATED),
+    }
+    path = _write(tmp_path / "a.whl", members)
+    data = bytearray(path.read_bytes())
+    cut = tmp_path / "cut.whl"
+    central = data.rfind(b"PK\x01\x02")  # the last entry of the directory: large.bin
+    (compressed,) = struct.unpack_from("<L", data, central + 20)
+    struct.pack_into("<L", data, central + 20, compressed // 2)
+    cut.write_bytes(bytes(data))
+    script = f"""
+import sys, hashlib
+sys.modules["zlib_ng"] = None  # as if not installed
+from pathlib import Path
+from puffin.install import zipread
+assert zipread._decompressobj.__module__ == "zlib", zipread._decompressobj
+with zipread.ZipArchive(Path({str(path)!r})) as archive:
+    for member in archive.members:
+        print(member.name, hashlib.sha256(archive.read(member)).hexdigest())
+try:
+    with zipread.ZipArchive(Path({str(cut)!r})) as archive:
+        archive.read(archive.members[-1])
+except zipread.BadArchive as error:
+    print("refused:", error)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    import hashlib
+
+    expected = [
+        f"{name} {hashlib.sha256(content).hexdigest()}" for name, (content, _) in members.items()
+    ]
+    lines = run.stdout.splitlines()
+    assert lines[:2] == expected
+    assert lines[2].startswith("refused: 'large.bin' is cut short")
