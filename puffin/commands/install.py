@@ -260,12 +260,14 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
             if to_install:
                 elapsed = _seconds(time.perf_counter() - phase)
                 ctx.reporter.summary(f"Prepared {_packages(len(to_install))} in {elapsed}")
-    requested = {entry.name for entry in manifest.requirements if entry.name is not None}
-    from puffin.install.apply import apply_plan
+        # Linked before the sources close: closing waits for the cache writes still
+        # running behind the resolution, and those now run beside the linking.
+        requested = {entry.name for entry in manifest.requirements if entry.name is not None}
+        from puffin.install.apply import apply_plan
 
-    changed, done = apply_plan(
-        plan, unpacked, interpreter, requested=requested, link_mode=args.link_mode
-    )
+        changed, done = apply_plan(
+            plan, unpacked, interpreter, requested=requested, link_mode=args.link_mode
+        )
     ctx.hooks.post_install(done, target, ctx)
     return plan, changed
 
