@@ -190,7 +190,15 @@ class HttpClient:
             mode = CacheMode.REVALIDATE
         store = self._cache if mode is not CacheMode.NO_STORE else None
         key = cache_key(split.url, accept)
-        entry = store.load(key) if store is not None else None
+        now = time.time()
+
+        def usable(entry: CacheEntry) -> bool:
+            # Offline, fresh, or able to revalidate: otherwise the body is never read.
+            if self._options.offline or entry.validators():
+                return True
+            return mode is CacheMode.DEFAULT and entry.is_fresh(now)
+
+        entry = store.load(key, usable=usable) if store is not None else None
         started = time.monotonic()
         if self._options.offline:
             if entry is None:

@@ -522,3 +522,31 @@ def test_refreshed_entry() -> None:
     }
     assert refreshed.is_fresh(250.0) and not refreshed.is_fresh(261.0)
     assert entry.validators() == {"If-None-Match": '"1"'}
+
+
+def test_load_reads_the_body_only_of_an_entry_it_can_use(tmp_path: Path) -> None:
+    """``usable`` sees the entry without its body; a refused entry's body is not read (a
+    stale page without validators is of no use), an accepted one comes back whole."""
+    cache = HttpCache(tmp_path)
+    big_headers = {f"x-header-{n}": "v" * 200 for n in range(400)}  # metadata above 64 KiB
+    bodies = {"small": b"<html>small</html>", "large": bytes(range(256)) * 40_000}
+    for name, content in bodies.items():
+        headers = {"content-type": "text/html", **(big_headers if name == "large" else {})}
+        cache.store(CacheEntry(name, f"https://a.test/{name}", 200, headers, content, 1.0))
+    seen: list[tuple[str, bytes, int]] = []
+
+    def refuse(entry: CacheEntry) -> bool:
+        seen.append((entry.key, entry.body, len(entry.headers)))
+        return False
+
+    assert cache.load("small", usable=refuse) is None
+    assert cache.load("large", usable=refuse) is None
+    assert seen == [("small", b"", 1), ("large", b"", 401)]
+    for name, content in bodies.items():
+        entry = cache.load(name, usable=lambda entry: True)
+        assert entry is not None and entry.body == content and entry.url.endswith(name)
+    # A torn body is a miss whether or not it would have been used.
+    path = cache.path("large")
+    path.write_bytes(path.read_bytes()[:-1])
+    assert cache.load("large") is None
+    assert cache.load("large", usable=lambda entry: True) is None
