@@ -132,14 +132,12 @@ async def read_large_listing(
 ) -> PageListing:
     """:func:`read_listing`, with a large JSON page read by ``readers`` in their worker
     process (see :mod:`puffin.index.page_worker`) when its reading is not cached."""
+    import asyncio
+
     from puffin.index.page_worker import LARGE_PAGE
     from puffin.index.simple import JSON_CONTENT_TYPES, split_content_type
 
-    if (
-        readers is None
-        or len(content) < LARGE_PAGE
-        or split_content_type(content_type)[0] not in JSON_CONTENT_TYPES
-    ):
+    if len(content) < LARGE_PAGE:
         return read_listing(
             cache,
             content,
@@ -149,10 +147,24 @@ async def read_large_listing(
             project=project,
             writes=writes,
         )
-    path = _cache_path(cache, content, content_type=content_type, url=url, project=project)
-    cached = _load(path, source, project)
+    # Hashing the page and reading its cached reading release the GIL: on another thread
+    # they run beside the event loop (32 ms and 51 MB for the data-science set's pages).
+    path, stored = await asyncio.to_thread(
+        _path_and_stored, cache, content, content_type=content_type, url=url, project=project
+    )
+    cached = _load_stored(stored, source, project)
     if cached is not None:
         return cached
+    if readers is None or split_content_type(content_type)[0] not in JSON_CONTENT_TYPES:
+        return _read_here(
+            content,
+            content_type=content_type,
+            url=url,
+            source=source,
+            project=project,
+            store_at=path,
+            writes=writes,
+        )
     data = await readers.read(content, url=url, project=project)
     if data is None:  # the worker is not up, or failed: read here (with the page's errors)
         return _read_here(
@@ -187,10 +199,32 @@ def _cache_path(
 
 def _load(path: Path, source: IndexSpec, project: NormalizedName) -> PageListing | None:
     try:
-        stored = marshal.loads(path.read_bytes())  # noqa: S302 - our own cache files
-        return _from_stored(stored, source, project)
-    except (OSError, ValueError, EOFError, TypeError, IndexError):
-        return None  # not cached yet, or unreadable: read the page again
+        stored = path.read_bytes()
+    except OSError:
+        return None  # not cached yet: read the page
+    return _load_stored(stored, source, project)
+
+
+def _path_and_stored(
+    cache: Cache, content: bytes, *, content_type: str, url: str, project: NormalizedName
+) -> tuple[Path, bytes | None]:
+    """Where the reading of a page is cached, and the cached bytes (None: not cached)."""
+    path = _cache_path(cache, content, content_type=content_type, url=url, project=project)
+    try:
+        return path, path.read_bytes()
+    except OSError:
+        return path, None
+
+
+def _load_stored(
+    stored: bytes | None, source: IndexSpec, project: NormalizedName
+) -> PageListing | None:
+    if stored is None:
+        return None
+    try:
+        return _from_stored(marshal.loads(stored), source, project)  # noqa: S302 - our cache
+    except (ValueError, EOFError, TypeError, IndexError):
+        return None  # unreadable: read the page again
 
 
 def _json_entries(

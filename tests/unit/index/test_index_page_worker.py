@@ -106,3 +106,17 @@ def test_a_malformed_large_page_fails_with_its_own_message(tmp_path: Path) -> No
             read(tmp_path, content, readers)
     finally:
         readers.close()
+
+
+def test_a_large_page_without_a_worker_is_read_here_and_cached(tmp_path: Path) -> None:
+    content = large_page()
+    first = read(tmp_path, content, None)
+    stored = list((tmp_path / BUCKET).iterdir())
+    again = read(tmp_path, content, None)
+    # A reading that does not load is read again from the page, not an error.
+    stored[0].write_bytes(b"not marshal data")
+    unreadable = read(tmp_path, content, None)
+
+    assert len(stored) == 1
+    assert tuple(first.files) == tuple(again.files) == tuple(unreadable.files)
+    assert len(tuple(first.files)) == 3000
