@@ -155,18 +155,11 @@ async def read_large_listing(
     cached = _load_stored(stored, source, project)
     if cached is not None:
         return cached
-    if readers is None or split_content_type(content_type)[0] not in JSON_CONTENT_TYPES:
-        return _read_here(
-            content,
-            content_type=content_type,
-            url=url,
-            source=source,
-            project=project,
-            store_at=path,
-            writes=writes,
-        )
-    data = await readers.read(content, url=url, project=project)
-    if data is None:  # the worker is not up, or failed: read here (with the page's errors)
+    data = None
+    if readers is not None and split_content_type(content_type)[0] in JSON_CONTENT_TYPES:
+        data = await readers.read(content, url=url, project=project)
+    if data is None:  # no worker for this page, or not up, or failed: read here, where a
+        # malformed page fails with its own message
         return _read_here(
             content,
             content_type=content_type,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 import puffin
 from puffin.cache.dirs import Cache
-from puffin.environment.query import Interpreter, query_interpreter
+from puffin.environment.query import Interpreter
 from puffin.errors import PuffinError
 from puffin.install.layout import layout_path, load_layout, read_layout, remember_layout
 from puffin.install.link import LinkMode
@@ -17,11 +16,6 @@ from puffin.install.unpack import unpack_wheel
 from puffin.install.wheel import install_wheel
 from puffin.testing.dists import MakeWheel
 from puffin.venv.create import create_venv
-
-
-@pytest.fixture
-def base(tmp_path: Path) -> Interpreter:
-    return query_interpreter(Path(sys.executable), cache_dir=tmp_path / "interp-cache")
 
 
 def _wheel(make_wheel: MakeWheel) -> Path:

@@ -16,18 +16,13 @@ import pytest
 
 import puffin
 from puffin.cache.dirs import Cache
-from puffin.environment.query import Interpreter, query_interpreter
+from puffin.environment.query import Interpreter
 from puffin.errors import PuffinError
 from puffin.install.link import LinkMode
 from puffin.install.unpack import unpack_wheel
 from puffin.install.wheel import InstalledFiles, install_wheel
 from puffin.testing.dists import MakeWheel
 from puffin.venv.create import create_venv
-
-
-@pytest.fixture
-def base(tmp_path: Path) -> Interpreter:
-    return query_interpreter(Path(sys.executable), cache_dir=tmp_path / "interp-cache")
 
 
 def _venv(root: Path, base: Interpreter) -> Path:
