@@ -186,14 +186,16 @@ def _install_all(
     from concurrent.futures import ThreadPoolExecutor
 
     from puffin.install.link import LinkMode
-    from puffin.install.wheel import install_wheel
+    from puffin.install.wheel import install_wheel, linking_threads
 
     interpreter = options.interpreter
     paths = interpreter.venv_paths(root)
     scheme = {key: paths[key] for key in ("purelib", "platlib", "scripts", "data")}
     headers = root / "include" / "site" / f"python{interpreter.python_version}"
     python = root / "bin" / "python"
-    with ThreadPoolExecutor() as executor:
+    # This thread places files too (install_wheel runs its batches and offers them to the
+    # pool): with the pool, one thread per core, as for the command's own installs.
+    with ThreadPoolExecutor(max_workers=max(1, linking_threads() - 1)) as executor:
         for dist, path in zip(resolution, unpacked, strict=True):
             install_wheel(
                 path,

