@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from puffin.index.filenames import has_dist_suffix, parse_dist_filename
+from puffin.index.filenames import SDIST_SUFFIXES, parse_dist_filename
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -84,8 +84,25 @@ def group_filenames(filenames: Sequence[str], *, project: str) -> Grouping:
             else:
                 groups.setdefault(version, []).append(position)
             continue
-        if not has_dist_suffix(filename):
+        stem = _sdist_stem(filename)
+        if stem is None:
             continue
+        # Most sdist names split at their last dash into the project and the version;
+        # the others (legacy versions with dashes) take the full parse below.
+        raw_name, _, raw_version = stem.rpartition("-")
+        if raw_name:
+            matches = names.get(raw_name)
+            if matches is None:
+                matches = names[raw_name] = canonicalize_name(raw_name) == project
+            if matches:
+                version = versions.get(raw_version, _UNSEEN)
+                if version is _UNSEEN:
+                    version = versions[raw_version] = _version_or_none(raw_version)
+                if version is None:
+                    others.append(position)
+                else:
+                    groups.setdefault(version, []).append(position)
+                continue
         parsed = parse_dist_filename(filename, project=project)
         if parsed is not None and parsed.name == project:
             groups.setdefault(parsed.version, []).append(position)
@@ -96,6 +113,14 @@ def group_filenames(filenames: Sequence[str], *, project: str) -> Grouping:
 
 
 _UNSEEN: Any = object()
+
+
+def _sdist_stem(filename: str) -> str | None:
+    """The name of an sdist without its archive suffix; None for any other file."""
+    for suffix in SDIST_SUFFIXES:
+        if filename.endswith(suffix) or filename[-len(suffix) :].lower() == suffix:
+            return filename[: -len(suffix)]
+    return None
 
 
 def _version_or_none(text: str) -> Version | None:

@@ -232,12 +232,23 @@ def _extract(wheel: Path, destination: Path, *, part: int = 0, parts: int = 1) -
             target = f"{root}/{member.name}"
             parent = target.rpartition("/")[0]
             if parent not in directories:
-                # Tolerates the other parts of the wheel making the same directories.
-                os.makedirs(parent, exist_ok=True)  # noqa: PTH103 - strings, no pathlib parsing
+                _make_directory(parent)
                 directories.add(parent)
             _extract_member(
                 archive, member, target, record, dist_info=dist_info, source=source, chmod=masked
             )
+
+
+def _make_directory(path: str) -> None:
+    """Make ``path`` and its missing parents; one that exists is fine (the other parts of
+    a shared wheel make the same directories). One ``mkdir`` when the parent exists, the
+    common case, where ``os.makedirs`` would ``stat`` the parent first."""
+    try:
+        os.mkdir(path)  # noqa: PTH102 - strings, no pathlib parsing
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)  # noqa: PTH103
 
 
 def _extract_member(

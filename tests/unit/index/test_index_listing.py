@@ -5,6 +5,7 @@ from __future__ import annotations
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puffin.index.filenames import parse_dist_filename
 from puffin.index.listing import FileListing, group_filenames, versions_of
 from puffin.types import DistFile, IndexKind, IndexSpec
 
@@ -37,6 +38,39 @@ def test_files_group_by_the_version_in_their_names_newest_first() -> None:
         (Version("1.0"), [2, 3]),
     ]
     assert grouping.others == [5, 6]
+
+
+def test_sdist_names_group_as_the_full_filename_parse_reads_them() -> None:
+    # Most sdist names split at their last dash; the grouping takes that shortcut, and
+    # must agree with parse_dist_filename (which knows the project) on every name.
+    names = [
+        "python-dateutil-2.9.0.tar.gz",
+        "python_dateutil-2.8.0.tar.gz",
+        "Python-DateUtil-2.7.0.ZIP",  # suffixes in any case, as pip reads them
+        "python-dateutil-2.6.0-1.tar.gz",  # legacy version with a dash: 2.6.0.post1
+        "python-dateutil--2.5.0.tar.gz",  # an empty name part: the version does not parse
+        "python-dateutil-not a version.tar.gz",
+        "dateutil-2.4.0.tar.gz",  # another project
+        "python-dateutil-extra-1.0.tar.gz",  # another project whose name starts alike
+        "python-dateutil-2.3.0.tar.bz2",  # not an archive puffin reads
+        "python-dateutil-2.9.0.tar.gz",  # the same version twice
+    ]
+    grouping = group_filenames(names, project="python-dateutil")
+    expected: dict[Version, list[int]] = {}
+    others = []
+    for position, name in enumerate(names):
+        parsed = parse_dist_filename(name, project="python-dateutil")
+        if parsed is None and not name.endswith(".bz2"):
+            others.append(position)
+        elif parsed is not None and parsed.name == "python-dateutil":
+            expected.setdefault(parsed.version, []).append(position)
+        elif parsed is not None:
+            others.append(position)
+    assert grouping.by_version == expected
+    assert list(grouping.by_version) == sorted(expected, reverse=True)
+    assert sorted(grouping.others) == sorted(others)
+    assert Version("2.6.0.post1") in grouping.by_version
+    assert grouping.by_version[Version("2.9.0")] == [0, 9]
 
 
 def test_only_the_versions_read_are_built() -> None:
