@@ -44,6 +44,10 @@ __all__ = ["Http2Transport"]
 _STREAM_WINDOW = 1 << 22
 # All streams of a connection together; bounds what unread responses can hold in memory.
 _CONNECTION_WINDOW = 1 << 25
+# The largest frame the server may send (the protocol's default is 16 KiB). Every frame
+# costs h2 the same Python work whatever its size; with this, the registry's file server
+# sent 2,000 frames instead of 5,400 for the 48 MB of the web benchmark set.
+_MAX_FRAME = 1 << 20
 # Streams a connection carries before the server's SETTINGS say how many it allows (RFC
 # 9113 asks servers to allow at least 100).
 _STREAMS_BEFORE_SETTINGS = 100
@@ -164,9 +168,14 @@ class _Connection(asyncio.Protocol):
                 settings.ENABLE_PUSH: 0,
                 settings.INITIAL_WINDOW_SIZE: _STREAM_WINDOW,
                 settings.MAX_HEADER_LIST_SIZE: 1 << 16,
+                settings.MAX_FRAME_SIZE: _MAX_FRAME,
             },
         )
         self._h2.initiate_connection()
+        # Accepted from now on, not from the server's acknowledgement: h2 checks a whole
+        # read against the limit it had before it, and the acknowledgement and the first
+        # large frame often arrive in one read.
+        self._h2.max_inbound_frame_size = _MAX_FRAME
         self._h2.increment_flow_control_window(_CONNECTION_WINDOW - 65535)
         self._flush()
 

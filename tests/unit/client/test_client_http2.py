@@ -788,6 +788,29 @@ def test_streams_above_goaway_are_sent_again(ca: LocalCA) -> None:
     assert second == sorted(set(first) - {first[0]})  # the two unprocessed ones, again
 
 
+def test_frames_larger_than_the_default_are_accepted_from_the_first_read(ca: LocalCA) -> None:
+    # The client allows frames of up to 1 MiB (fewer frames, less Python per byte). The
+    # server may use that as soon as it has read the client's SETTINGS: here its SETTINGS
+    # acknowledgement and a 256 KiB DATA frame leave in one write.
+    body = blob(256 * 1024, seed=3)
+    frame_limits: list[int] = []
+
+    def handler(connection: ScriptedConnection, stream_id: int, path: str) -> None:
+        frame_limits.append(connection.h2.max_outbound_frame_size)
+        headers = [(":status", "200"), ("content-length", str(len(body)))]
+        connection.h2.send_headers(stream_id, headers)
+        connection.h2.send_data(stream_id, body, end_stream=True)  # one frame
+        connection.flush()
+
+    async def main() -> bytes:
+        async with ScriptedServer(ca, handler) as server, h2_client(ca) as client:
+            response = await client.get(f"{server.url}/big")
+            return bytes(response.content)
+
+    assert run(main()) == body
+    assert frame_limits == [1 << 20]
+
+
 def test_stream_below_goaway_completes(ca: LocalCA) -> None:
     # A graceful GOAWAY (RFC 9113, 6.8): the server processes the streams up to the last
     # stream id it names and finishes their responses after the GOAWAY frame; the client
