@@ -28,9 +28,10 @@ PROCESSES_FROM = 16 * 1024 * 1024
 worker processes; fewer are unpacked on threads."""
 SHARED_FROM = 4 * 1024 * 1024
 """A wheel file of this size or more is unpacked by all the workers together, each taking
-a share of its members. The largest wheels of a set tend to arrive last (they share the
-bandwidth with the others), and one worker unpacking them alone kept the other cores idle
-at the end: botocore's 16 MB took 0.35 s to 0.9 s after its last byte arrived."""
+a share of its members (a run of consecutive ones, :func:`puffin.install.unpack.share`).
+The largest wheels of a set tend to arrive last (they share the bandwidth with the
+others), and one worker unpacking them alone kept the other cores idle at the end:
+botocore's 16 MB took 0.35 s to 0.9 s after its last byte arrived."""
 
 
 def worth_processes(wheels: Iterable[DistFile]) -> bool:

@@ -195,3 +195,20 @@ def test_workers_stop_with_close(tmp_path: Path) -> None:
     processes = list(workers._pool._processes.values())  # started at once, to be up early
     workers.close()
     assert processes and all(not process.is_alive() for process in processes)
+
+
+def test_shares_of_a_wheel_are_runs_of_consecutive_members_of_about_equal_work() -> None:
+    from puffin.install.unpack import share
+    from puffin.install.zipread import Member
+
+    sizes = [random.Random(5).randrange(0, 400_000) for _ in range(1_000)]
+    members = [
+        Member(f"pkg/d{index // 40}/f{index}.py", 8, 0, size, size * 3, 0, 0, 0, b"")
+        for index, size in enumerate(sizes)
+    ]
+    for parts in (1, 2, 3, 4):
+        shares = [share(members, part, parts) for part in range(parts)]
+        assert [member for run in shares for member in run] == members  # each once, in order
+        work = [sum(member.compressed_size + 32 * 1024 for member in run) for run in shares]
+        assert max(work) - min(work) <= 2 * (400_000 + 32 * 1024)  # within a member or two
+    assert share([], 0, 2) == []
