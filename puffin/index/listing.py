@@ -64,18 +64,24 @@ def group_filenames(filenames: Sequence[str], *, project: str) -> Grouping:
     versions: dict[str, Version | None] = {}
     names: dict[str, bool] = {}
     for position, filename in enumerate(filenames):
-        if filename.endswith(".whl"):
+        wheel = filename.endswith(".whl")
+        if wheel:
             parts = filename[:-4].split("-")
             if len(parts) not in (5, 6):
                 others.append(position)
                 continue
             raw_name, raw_version = parts[0], parts[1]
-            matches = names.get(raw_name)
-            if matches is None:
-                matches = names[raw_name] = canonicalize_name(raw_name) == project
-            if not matches:
-                others.append(position)
+        else:
+            stem = _sdist_stem(filename)
+            if stem is None:
                 continue
+            # Most sdist names split at their last dash into the project and the version;
+            # the others (legacy versions with dashes) take the full parse below.
+            raw_name, _, raw_version = stem.rpartition("-")
+        matches = names.get(raw_name)
+        if matches is None:
+            matches = names[raw_name] = canonicalize_name(raw_name) == project
+        if matches:
             version = versions.get(raw_version, _UNSEEN)
             if version is _UNSEEN:
                 version = versions[raw_version] = _version_or_none(raw_version)
@@ -83,31 +89,14 @@ def group_filenames(filenames: Sequence[str], *, project: str) -> Grouping:
                 others.append(position)
             else:
                 groups.setdefault(version, []).append(position)
-            continue
-        stem = _sdist_stem(filename)
-        if stem is None:
-            continue
-        # Most sdist names split at their last dash into the project and the version;
-        # the others (legacy versions with dashes) take the full parse below.
-        raw_name, _, raw_version = stem.rpartition("-")
-        if raw_name:
-            matches = names.get(raw_name)
-            if matches is None:
-                matches = names[raw_name] = canonicalize_name(raw_name) == project
-            if matches:
-                version = versions.get(raw_version, _UNSEEN)
-                if version is _UNSEEN:
-                    version = versions[raw_version] = _version_or_none(raw_version)
-                if version is None:
-                    others.append(position)
-                else:
-                    groups.setdefault(version, []).append(position)
-                continue
-        parsed = parse_dist_filename(filename, project=project)
-        if parsed is not None and parsed.name == project:
-            groups.setdefault(parsed.version, []).append(position)
-        else:
+        elif wheel:
             others.append(position)
+        else:
+            parsed = parse_dist_filename(filename, project=project)
+            if parsed is not None and parsed.name == project:
+                groups.setdefault(parsed.version, []).append(position)
+            else:
+                others.append(position)
     ordered = {version: groups[version] for version in sorted(groups, reverse=True)}
     return Grouping((ordered, others))
 
