@@ -797,10 +797,7 @@ def test_frames_larger_than_the_default_are_accepted_from_the_first_read(ca: Loc
 
     def handler(connection: ScriptedConnection, stream_id: int, path: str) -> None:
         frame_limits.append(connection.h2.max_outbound_frame_size)
-        headers = [(":status", "200"), ("content-length", str(len(body)))]
-        connection.h2.send_headers(stream_id, headers)
-        connection.h2.send_data(stream_id, body, end_stream=True)  # one frame
-        connection.flush()
+        connection.respond(stream_id, body)  # one DATA frame, under the client's limit
 
     async def main() -> bytes:
         async with ScriptedServer(ca, handler) as server, h2_client(ca) as client:
