@@ -51,6 +51,11 @@ _MAX_FRAME = 1 << 20
 # Streams a connection carries before the server's SETTINGS say how many it allows (RFC
 # 9113 asks servers to allow at least 100).
 _STREAMS_BEFORE_SETTINGS = 100
+# How long a new connection waits for the server's SETTINGS before it takes requests. A
+# server sends them first thing, and they usually arrive with the end of the TLS handshake;
+# a burst sent before them can exceed a small stream limit, and a server may answer that
+# with a connection error that cuts off responses it had begun.
+_SETTINGS_WAIT = 0.1
 # Requests that met a connection the server was closing, sent again on another one.
 _RESENDS = 3
 # Methods whose request may be sent twice with the effect of once (RFC 9110, 9.2.2).
@@ -153,6 +158,7 @@ class _Connection(asyncio.Protocol):
         self._limits = limits
         self._origin = origin
         self._settings_received = False
+        self._settings_or_closed: asyncio.Future[None] | None = None
         self._closed_error: BaseException | None = None
         self._last_processed: int | None = None  # from GOAWAY: later streams were not
 
@@ -226,6 +232,7 @@ class _Connection(asyncio.Protocol):
             elif isinstance(event, h2.events.RemoteSettingsChanged):
                 self._settings_received = True
                 self._limits[self._origin] = self._h2.remote_settings.max_concurrent_streams
+                self._settings_arrived()
             elif isinstance(event, h2.events.ConnectionTerminated):
                 self._goaway(event.last_stream_id or 0, event.error_code)
         self._flush()
@@ -238,8 +245,23 @@ class _Connection(asyncio.Protocol):
         )
         self._fail_all(reason)
         self._transport = None
+        self._settings_arrived()
 
     # -- used by the transport and the response streams -------------------------------
+
+    async def settings(self, timeout: float) -> None:
+        """Wait until the server's SETTINGS arrived or the connection ended, for at most
+        ``timeout`` seconds (then :attr:`usable` goes by the remembered or default limit)."""
+        if self._settings_received or self._transport is None:
+            return
+        if self._settings_or_closed is None:
+            self._settings_or_closed = asyncio.get_running_loop().create_future()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._settings_or_closed), timeout)
+
+    def _settings_arrived(self) -> None:
+        if self._settings_or_closed is not None and not self._settings_or_closed.done():
+            self._settings_or_closed.set_result(None)
 
     @property
     def usable(self) -> bool:
@@ -503,6 +525,7 @@ class Http2Transport(httpx.AsyncBaseTransport):
             transport.close()
             self._http1_only.add(origin)
             return None
+        await connection.settings(_SETTINGS_WAIT)
         self._connections.setdefault(origin, []).append(connection)
         return connection
 
