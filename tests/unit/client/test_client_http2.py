@@ -219,8 +219,9 @@ def test_concurrent_first_requests_share_one_connection(
 def test_a_server_allowing_few_streams_is_kept_to_its_limit(
     serve: Callable[..., HypercornServer], ca: LocalCA
 ) -> None:
-    # hypercorn answers streams beyond its limit with a connection error. The requests it
-    # did not process go again, on connections that keep to the limit its SETTINGS stated.
+    # hypercorn answers streams beyond its limit with a connection error that cuts off the
+    # responses it had begun. A new connection waits for the server's SETTINGS before it
+    # takes requests, so even the first burst keeps to the limit they state.
     server = serve(options={"h2_max_concurrent_streams": 5})
 
     async def main() -> list[httpx.Response]:
