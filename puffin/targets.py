@@ -10,6 +10,7 @@ from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
     import argparse
+    import ssl
 
     from puffin.context import Context
     from puffin.environment.query import Interpreter
@@ -40,6 +41,33 @@ def interpreter_for_args(
         if not fall_back_to_system or request or system:
             raise
         return find_interpreter(None, system=True, **common)  # type: ignore[arg-type]
+
+
+def interpreter_while_loading_the_client(
+    args: argparse.Namespace, ctx: Context, *, fall_back_to_system: bool = False
+) -> tuple[Interpreter, ssl.SSLContext]:
+    """:func:`interpreter_for_args` and the HTTP client's TLS context, made on two threads
+    while this one imports the HTTP client.
+
+    Asking a new environment's interpreter about itself takes a subprocess (tens of
+    milliseconds of waiting), loading the trust store takes tens of milliseconds with the
+    GIL released, and importing httpx and its stack takes about as long as either; a
+    command that resolves needs all three, so they overlap. Asked later, on a thread
+    beside an event loop that is reading index pages, the interpreter took 140 to 170 ms
+    instead of 30 ms (a cold web-set compile): its thread waited for the GIL.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from puffin.client.tls import make_ssl_context
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="puffin-prepare") as pool:
+        finding = pool.submit(
+            interpreter_for_args, args, ctx, fall_back_to_system=fall_back_to_system
+        )
+        tls = pool.submit(make_ssl_context, ctx.environ)
+        import puffin.client.http  # noqa: F401 - loaded now, used by the sources next
+
+        return finding.result(), tls.result()
 
 
 def target_for_args(

@@ -79,3 +79,11 @@ async def fetch_file(ctx: Context, file: DistFile, dest: Path) -> Answer[Path]:
     if client is None:
         return Failed(file.url, "no HTTP client in this command")
     return await client.download(file.url, dest, hashes=dict(file.hashes))
+
+
+def anonymous_url(file: DistFile) -> str | None:
+    """The URL the built-in sources fetch ``file`` from, when it is an http(s) URL: they
+    add nothing but the client's own credentials, which decide whether a bare GET will do
+    (:meth:`~puffin.client.HttpClient.plain_request`)."""
+    url = file.url.partition("#")[0]
+    return url if url.startswith(("https://", "http://")) else None

@@ -93,6 +93,12 @@ class FlatSource:
             file, client=self._ctx.client, cache=self._ctx.cache, writes=self._ctx.writes
         )
 
+    def anonymous_url(self, file: DistFile) -> str | None:
+        """``file``'s own http(s) URL (see :class:`~puffin.plugin.AnonymousFiles`)."""
+        from puffin.builtin._local import anonymous_url
+
+        return anonymous_url(file)
+
     async def fetch_file(self, file: DistFile, dest: Path) -> Answer[Path]:
         """Copy or download ``file`` to ``dest``."""
         from puffin.builtin._local import fetch_file

@@ -100,6 +100,12 @@ class RegistrySource:
             file, client=self._ctx.client, cache=self._ctx.cache, writes=self._ctx.writes
         )
 
+    def anonymous_url(self, file: DistFile) -> str | None:
+        """``file``'s own http(s) URL (see :class:`~puffin.plugin.AnonymousFiles`)."""
+        from puffin.builtin._local import anonymous_url
+
+        return anonymous_url(file)
+
     async def fetch_file(self, file: DistFile, dest: Path) -> Answer[Path]:
         """Download ``file`` to ``dest``, checking every hash the index gave."""
         from puffin.builtin._local import fetch_file

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from puffin.cache.writes import WriteBehind
     from puffin.client import CredentialsProvider
+    from puffin.client.plain import PlainRequest
     from puffin.types.answer import Answer
 
 __all__ = ["HttpClient", "create_client", "make_ssl_context", "proxy_map"]
@@ -144,8 +145,13 @@ class HttpClient:
         log: Callable[[str], None] | None,
         extra_secrets: frozenset[str] = frozenset(),
         writes: WriteBehind | None = None,
+        plain_certificates: tuple[str | None, str | None] | None = None,
     ) -> None:
+        """:param plain_certificates: ``SSL_CERT_FILE`` and ``SSL_CERT_DIR``, from which a
+        worker builds this client's TLS context (:meth:`plain_request`); None when a
+        bare GET cannot do what this client does (a proxy is configured)."""
         self._options = options
+        self._plain_certificates = plain_certificates
         self._writes = writes
         self._http = http
         self._cache = cache
@@ -167,6 +173,32 @@ class HttpClient:
     def stats(self) -> ClientStats:
         """A frozen snapshot of the counters (network requests, cache hits, 304s...)."""
         return self._counters.snapshot()
+
+    def plain_request(self, url: str) -> PlainRequest | None:
+        """How a worker process may GET ``url`` without this client
+        (:mod:`puffin.client.plain`), or None when a bare GET would not do what this
+        client does: offline, a proxy configured, or credentials for the URL's host (in
+        the URL, in netrc, or remembered from an earlier 401)."""
+        from puffin.client.plain import PlainRequest
+
+        if self._options.offline or self._plain_certificates is None:
+            return None
+        try:
+            split = split_url(url)
+        except ValueError:
+            return None
+        if split.origin.scheme not in ("http", "https") or not split.origin.host:
+            return None
+        if split.username is not None or self._credentials.initial(split) is not None:
+            return None
+        cert_file, cert_dir = self._plain_certificates
+        return PlainRequest(
+            url=split.url,
+            timeout=self._options.timeout,
+            user_agent=self._options.user_agent,
+            cert_file=cert_file,
+            cert_dir=cert_dir,
+        )
 
     def redact(self, url: str) -> str:
         """``url`` with its password masked (:func:`puffin.client.redact.redact_url`)."""
@@ -815,6 +847,9 @@ async def create_client(
             log=log,
             extra_secrets=frozenset(proxy_secrets),
             writes=writes,
+            plain_certificates=None
+            if any(mount is not None for mount in mounts.values())
+            else (env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None),
         )
 
 

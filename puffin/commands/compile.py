@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import platform
 import shlex
@@ -14,10 +13,12 @@ from puffin.errors import UsageError
 
 if TYPE_CHECKING:
     import argparse
+    import ssl
     from datetime import datetime
     from pathlib import Path
 
     from puffin.context import Context
+    from puffin.environment.query import Interpreter
     from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
     from puffin.sources import SourceOptions
@@ -43,8 +44,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     manifest = _with_upgrade_constraints(manifest, args.upgrade_packages, ctx.cwd)
     sources = source_options(args, ctx, manifest.index)
     from puffin.concurrency import run_command
+    from puffin.targets import interpreter_while_loading_the_client
 
-    resolution = run_command(_resolve(ctx, args, sources, manifest))
+    # The interpreter runs builds; the target (maybe a --python-version projection of
+    # it) is what the resolution is for.
+    interpreter, tls = interpreter_while_loading_the_client(args, ctx, fall_back_to_system=True)
+    resolution = run_command(
+        _resolve(ctx, args, sources, manifest, interpreter=interpreter, tls=tls)
+    )
     elapsed = time.perf_counter() - started
     text = format_resolution(
         resolution,
@@ -73,40 +80,30 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 async def _resolve(
-    ctx: Context, args: argparse.Namespace, sources: SourceOptions, manifest: Manifest
+    ctx: Context,
+    args: argparse.Namespace,
+    sources: SourceOptions,
+    manifest: Manifest,
+    *,
+    interpreter: Interpreter,
+    tls: ssl.SSLContext,
 ) -> Resolution:
-    """Open the sources, find the interpreter, resolve.
-
-    On a cold cache, asking the interpreter about itself takes a subprocess (tens of
-    milliseconds): it runs in a thread while the client opens and the listings of the
-    direct requirements are already being fetched, which need no interpreter.
-    """
+    """Open the sources and resolve for ``interpreter`` (or its ``--python-version``
+    projection)."""
+    from puffin.build.command import open_builds
+    from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
-    from puffin.targets import interpreter_for_args, target_for_interpreter
+    from puffin.targets import target_for_interpreter
 
-    finding = asyncio.ensure_future(
-        asyncio.to_thread(interpreter_for_args, args, ctx, fall_back_to_system=True)
-    )
-    try:
-        async with open_sources(ctx, sources) as (command_ctx, index_set):
-            # Listed while the interpreter is asked (the await below).
-            index_set.prefetch(direct_registry_names(manifest))
-            from puffin.build.command import open_builds
-            from puffin.resolution.resolve import resolve
-
-            # The interpreter runs builds; the target (maybe a --python-version
-            # projection of it) is what the resolution is for.
-            interpreter = await finding
-            target = target_for_interpreter(args, ctx, interpreter)
-            options = dataclasses.replace(
-                resolver_options(args, ctx), running_python=interpreter.python_full_version
-            )
-            async with open_builds(command_ctx, args, target, options) as build_ctx:
-                resolution = await resolve(build_ctx, index_set, manifest, target, options)
-            return resolution
-    finally:
-        if not finding.done():
-            finding.cancel()
+    async with open_sources(ctx, sources, ssl_context=tls) as (command_ctx, index_set):
+        # All direct requirements go out together, as soon as the loop next runs.
+        index_set.prefetch(direct_registry_names(manifest))
+        target = target_for_interpreter(args, ctx, interpreter)
+        options = dataclasses.replace(
+            resolver_options(args, ctx), running_python=interpreter.python_full_version
+        )
+        async with open_builds(command_ctx, args, target, options) as build_ctx:
+            return await resolve(build_ctx, index_set, manifest, target, options)
 
 
 def direct_registry_names(manifest: Manifest) -> list[str]:

@@ -7,6 +7,7 @@ hash mismatch or a veto leaves the environment exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import time
@@ -17,12 +18,17 @@ from puffin.errors import PuffinError
 if TYPE_CHECKING:
     import argparse
     import ssl
-    from collections.abc import Sequence
+    from collections.abc import AsyncIterator, Sequence
     from pathlib import Path
+
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
 
     from puffin.context import Context
     from puffin.environment.query import Interpreter
     from puffin.environment.target import TargetEnvironment
+    from puffin.install.prefetch import WheelPrefetch
+    from puffin.install.unpack_workers import UnpackWorkers
     from puffin.requirements.manifest import Manifest
     from puffin.resolution.options import ResolverOptions
     from puffin.sources import SourceOptions
@@ -67,14 +73,14 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
     from puffin.environment.target import TargetEnvironment
     from puffin.install.installed import scan_environment
     from puffin.sources import source_options
-    from puffin.targets import interpreter_for_args
+    from puffin.targets import interpreter_for_args, interpreter_while_loading_the_client
 
     started = time.perf_counter()
     if sync and not args.reinstall and not args.reinstall_packages:
         # A sync may find nothing to do, and then must not pay for the HTTP client.
         interpreter, tls = interpreter_for_args(args, ctx), None
     else:
-        interpreter, tls = _interpreter_while_loading_the_client(args, ctx)
+        interpreter, tls = interpreter_while_loading_the_client(args, ctx)
     target = TargetEnvironment.from_interpreter(interpreter)
     site_packages = _site_packages(interpreter)
     installed = scan_environment(site_packages)
@@ -118,30 +124,6 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         ctx.reporter.summary(f"Audited {_packages(len(plan.items))} in {_seconds(elapsed)}")
     _report_plan(ctx, plan, dry_run=False)
     return 0
-
-
-def _interpreter_while_loading_the_client(
-    args: argparse.Namespace, ctx: Context
-) -> tuple[Interpreter, ssl.SSLContext]:
-    """The target interpreter and the HTTP client's TLS context, made on two threads while
-    this one imports the HTTP client.
-
-    Asking a new environment's interpreter about itself takes a subprocess (tens of
-    milliseconds of waiting), loading the trust store takes tens of milliseconds with the
-    GIL released, and importing httpx and its stack takes about as long as either; an
-    install needs all three, so they overlap.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from puffin.client.tls import make_ssl_context
-    from puffin.targets import interpreter_for_args
-
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="puffin-prepare") as pool:
-        finding = pool.submit(interpreter_for_args, args, ctx)
-        tls = pool.submit(make_ssl_context, ctx.environ)
-        import puffin.client.http  # noqa: F401 - loaded now, used by the sources next
-
-        return finding.result(), tls.result()
 
 
 def _already_synced(
@@ -226,11 +208,16 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
         from puffin.resolution.resolve import resolve
         from puffin.types import PlanAction
 
-        async with open_builds(
-            sources_ctx, args, target, options, link_mode=args.link_mode
-        ) as command_ctx:
+        async with (
+            open_builds(
+                sources_ctx, args, target, options, link_mode=args.link_mode
+            ) as command_ctx,
+            _prefetching(args, command_ctx, target, installed) as prefetch,
+        ):
             phase = time.perf_counter()
-            resolution = await resolve(command_ctx, index_set, manifest, target, options)
+            resolution = await resolve(
+                command_ctx, index_set, manifest, target, options, on_pinned=prefetch
+            )
             elapsed = _seconds(time.perf_counter() - phase)
             ctx.reporter.summary(f"Resolved {_packages(len(resolution.dists))} in {elapsed}")
             plan = make_plan(
@@ -256,7 +243,13 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
                 args, manifest, [item.wanted for item in plan.items if item.wanted]
             )
             phase = time.perf_counter()
-            unpacked = await _fetch_and_unpack(command_ctx, target, to_install, hashes)
+            unpacked = await _fetch_and_unpack(
+                command_ctx,
+                target,
+                to_install,
+                hashes,
+                workers=prefetch.workers if prefetch is not None else None,
+            )
             if to_install:
                 elapsed = _seconds(time.perf_counter() - phase)
                 ctx.reporter.summary(f"Prepared {_packages(len(to_install))} in {elapsed}")
@@ -326,25 +319,63 @@ def _check_user_hashes(path: Path, name: str, expected: tuple[str, ...]) -> None
     )
 
 
+@contextlib.asynccontextmanager
+async def _prefetching(
+    args: argparse.Namespace,
+    ctx: Context,
+    target: TargetEnvironment,
+    installed: Sequence[InstalledDist],
+) -> AsyncIterator[WheelPrefetch | None]:
+    """The wheels of exact pins fetched and unpacked during the resolution
+    (:mod:`puffin.install.prefetch`); None for a dry run, which fetches nothing."""
+    if args.dry_run:
+        yield None
+        return
+    from packaging.utils import canonicalize_name
+
+    from puffin.install.prefetch import WheelPrefetch
+
+    versions = {dist.name: dist.version for dist in installed}
+    forced = {canonicalize_name(name) for name in getattr(args, "reinstall_packages", ())}
+    reinstall_all = bool(getattr(args, "reinstall", False))
+
+    def satisfied(name: NormalizedName, version: Version) -> bool:
+        return versions.get(name) == version and not reinstall_all and name not in forced
+
+    prefetch = WheelPrefetch(ctx, target, satisfied=satisfied)
+    try:
+        yield prefetch
+    finally:
+        await prefetch.close()
+
+
 async def _fetch_and_unpack(
     ctx: Context,
     target: TargetEnvironment,
     dists: list[ResolvedDist],
     required: dict[str, tuple[str, ...]] | None,
+    *,
+    workers: UnpackWorkers | None = None,
 ) -> dict[str, Path]:
     """Fetch or build every wheel (hash-checked) and unpack each into the cache,
-    concurrently; the first failure stops the rest, before anything is installed."""
+    concurrently; the first failure stops the rest, before anything is installed.
+
+    :param workers: worker processes started already (by the prefetch, which stops
+        them); else they are started here when the downloads are large enough.
+    """
     from puffin.concurrency import gather_all_or_cancel
     from puffin.install.prepare import unpacked_wheel, wheel_to_download
     from puffin.install.unpack_workers import UnpackWorkers, worth_processes
 
     # Judged by what will be unpacked: a warm cache starts no processes.
     downloads = {dist.name: wheel_to_download(ctx, dist, target) for dist in dists}
-    workers = (
+    owned = (
         UnpackWorkers(ctx.cache)
-        if worth_processes(wheel for wheel in downloads.values() if wheel is not None)
+        if workers is None
+        and worth_processes(wheel for wheel in downloads.values() if wheel is not None)
         else None
     )
+    workers = workers or owned
 
     # Largest downloads first: requests wait for a connection slot in the order they are
     # made, and unpacking cannot start before a wheel's last byte, so a large wheel that
@@ -370,8 +401,8 @@ async def _fetch_and_unpack(
     try:
         return dict(await gather_all_or_cancel(*(one(dist) for dist in dists)))
     finally:
-        if workers is not None:
-            workers.close()
+        if owned is not None:
+            owned.close()
 
 
 def _report_plan(ctx: Context, plan: Plan, *, dry_run: bool) -> None:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
 
+    from puffin.client.plain import PlainRequest
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
     from puffin.types import DistFile, PlanAction, ResolvedDist
@@ -35,15 +36,28 @@ async def unpacked_wheel(
     """
     from puffin.install.unpack import unpack_wheel
 
-    if verify is None:
-        # Unpacked by an earlier command (the warm cache): the directory is the answer,
-        # with no archive to look at and no thread to hand the lookup to.
-        published = _choose(ctx, dist, target).wheel
-        if published is not None and (ready := _unpacked_dir(ctx, published)) is not None:
-            from puffin.install.layout import remember_layout
+    published = _choose(ctx, dist, target).wheel
+    # Unpacked by an earlier command (the warm cache): the directory is the answer, with no
+    # archive to look at and no thread to hand the lookup to.
+    if (
+        verify is None
+        and published is not None
+        and (ready := _unpacked_dir(ctx, published)) is not None
+    ):
+        from puffin.install.layout import remember_layout
 
-            remember_layout(ready, source=str(dist))
-            return ready
+        remember_layout(ready, source=str(dist))
+        return ready
+    if published is not None and (request := _worker_request(ctx, published)) is not None:
+        from puffin.distribution.download import archive_path
+
+        archive = archive_path(ctx, published)
+        entry = await _once(
+            ctx, ("unpack", archive), lambda: _fetched_by_worker(ctx, published, archive, request)
+        )
+        if verify is not None:
+            verify(archive)
+        return entry
     wheel, sha256 = await wheel_for(ctx, dist, target, verify=verify)
 
     async def unpack() -> Path:
@@ -51,9 +65,63 @@ async def unpacked_wheel(
             return await ctx.unpackers.unpack(wheel, sha256=sha256)
         return await asyncio.to_thread(unpack_wheel, wheel, ctx.cache, sha256=sha256)
 
+    return await _once(ctx, ("unpack", wheel), unpack)
+
+
+async def _once(ctx: Context, key: tuple[str, Path], work: Callable[[], Awaitable[Path]]) -> Path:
+    """``work()``, shared through the command's in-flight map (keyed by the archive's
+    path, so that both ways to a wheel's unpacking meet)."""
     if ctx.inflight is None:
-        return await unpack()
-    return await ctx.inflight.run(("unpack", wheel), unpack)
+        return await work()
+    return await ctx.inflight.run(key, work)
+
+
+def _worker_request(ctx: Context, wheel: DistFile) -> PlainRequest | None:
+    """How a worker may fetch ``wheel`` itself, when the command has unpacking workers,
+    the wheel is large (:data:`~puffin.install.unpack_workers.FETCHED_FROM`) and a bare
+    GET of its source's anonymous URL would fetch it as the client would; else None."""
+    import hashlib
+
+    from puffin.install.unpack_workers import FETCHED_FROM
+
+    if ctx.unpackers is None or ctx.client is None or (wheel.size or 0) < FETCHED_FROM:
+        return None
+    if any(name.lower() not in hashlib.algorithms_guaranteed for name, _ in wheel.hashes):
+        return None  # the client reports an unusable hash algorithm
+    source = ctx.index_set.source_for(wheel) if ctx.index_set is not None else None
+    # The optional method of AnonymousFiles: a source without it is fetched as always.
+    anonymous_url = getattr(source, "anonymous_url", None)
+    url = anonymous_url(wheel) if anonymous_url is not None else None
+    return ctx.client.plain_request(url) if isinstance(url, str) else None
+
+
+async def _fetched_by_worker(
+    ctx: Context, wheel: DistFile, archive: Path, request: PlainRequest
+) -> Path:
+    """``wheel`` fetched to ``archive`` and unpacked, both by a worker; fetched by the
+    source's ``fetch_file`` when the worker cannot (which reports any real error)."""
+    from puffin.client.plain import PlainFetchError
+    from puffin.distribution.download import fetch_distribution
+
+    workers = ctx.unpackers
+    assert workers is not None
+    sha256 = wheel.hash("sha256")
+    shown = request.url.partition("?")[0]
+    if not archive.is_file():  # else fetched by an earlier command: only unpacked
+        hashes = {name.lower(): value.strip().lower() for name, value in wheel.hashes}
+        try:
+            entry, fetched = await workers.fetch_and_unpack(
+                request, archive, hashes=hashes, sha256=sha256
+            )
+        except PlainFetchError as error:
+            ctx.reporter.debug(f"GET {shown} in a worker failed ({error}); fetching it here")
+        else:
+            ctx.reporter.debug(
+                f"GET {shown} 200 in a worker: {fetched.size} bytes in "
+                f"{fetched.seconds * 1000:.0f}ms"
+            )
+            return entry
+    return await workers.unpack(await fetch_distribution(ctx, wheel), sha256=sha256)
 
 
 class _Source(NamedTuple):

@@ -11,6 +11,7 @@ costs more than it saves there.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,9 +20,16 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from puffin.cache.dirs import Cache
+    from puffin.client.plain import Fetched, PlainFetcher, PlainRequest
     from puffin.types import DistFile
 
-__all__ = ["PROCESSES_FROM", "SHARED_FROM", "UnpackWorkers", "worth_processes"]
+__all__ = [
+    "FETCHED_FROM",
+    "PROCESSES_FROM",
+    "SHARED_FROM",
+    "UnpackWorkers",
+    "worth_processes",
+]
 
 PROCESSES_FROM = 16 * 1024 * 1024
 """Wheels of this many bytes in all (as the index states their sizes) are unpacked in
@@ -38,6 +46,40 @@ def worth_processes(wheels: Iterable[DistFile]) -> bool:
     """Whether ``wheels``, the ones to download and unpack, are large enough together for
     worker processes (a wheel whose size the index does not state counts as empty)."""
     return sum(wheel.size or 0 for wheel in wheels) >= PROCESSES_FROM
+
+
+FETCHED_FROM = 1024 * 1024
+"""A wheel of this size or more (as the index states it) is fetched by a worker too, when
+its source offers an anonymous URL (:class:`~puffin.plugin.AnonymousFiles`); smaller ones
+are fetched by the command's client, which keeps many small requests in flight on one
+connection where a worker fetches one file at a time."""
+
+
+@functools.cache
+def _worker_fetcher() -> PlainFetcher:
+    """The worker process's fetcher, which keeps its connections open between files.
+    Only a worker process makes one: the command's process downloads with its client."""
+    from puffin.client.plain import PlainFetcher
+
+    return PlainFetcher()
+
+
+def fetch_and_unpack_in_worker(
+    request: PlainRequest,
+    dest: str,
+    hashes: dict[str, str],
+    cache_root: str,
+    sha256: str | None,
+) -> tuple[str, Fetched]:
+    """Fetch a wheel to ``dest`` (:class:`~puffin.client.plain.PlainFetcher`), then unpack
+    it into the cache, in a worker process; the cache entry and what the fetch took.
+
+    :raises PlainFetchError: the fetch failed (the caller fetches the file itself).
+    :raises PuffinError: as :func:`~puffin.install.unpack.unpack_wheel`.
+    """
+    path = Path(dest)
+    fetched = _worker_fetcher().fetch(request, path, hashes)
+    return unpack_in_worker(dest, cache_root, sha256), fetched
 
 
 def unpack_in_worker(wheel: str, cache_root: str, sha256: str | None) -> str:
@@ -80,6 +122,34 @@ class UnpackWorkers:
 
             return await asyncio.to_thread(unpack_wheel, wheel, self._cache, sha256=sha256)
         return Path(done)
+
+    async def fetch_and_unpack(
+        self, request: PlainRequest, dest: Path, *, hashes: dict[str, str], sha256: str | None
+    ) -> tuple[Path, Fetched]:
+        """Fetch a wheel to ``dest`` and unpack it, both in a worker
+        (:func:`fetch_and_unpack_in_worker`): the cache entry, and what the fetch took.
+
+        :raises PlainFetchError: the fetch failed, or no worker could run it; the caller
+            fetches the file itself.
+        :raises PuffinError: the wheel cannot be unpacked.
+        """
+        from puffin.client.plain import PlainFetchError
+
+        loop = asyncio.get_running_loop()
+        try:
+            done, fetched = await loop.run_in_executor(
+                self._pool,
+                fetch_and_unpack_in_worker,
+                request,
+                str(dest),
+                hashes,
+                str(self._cache.root),
+                sha256,
+            )
+        except (OSError, RuntimeError) as error:
+            # A worker that could not start or died (BrokenProcessPool is a RuntimeError).
+            raise PlainFetchError(f"no worker process: {error!r}") from None
+        return Path(done), fetched
 
     async def _unpack_shared(self, wheel: Path, sha256: str | None) -> Path:
         from puffin.cache.lock import FileLock

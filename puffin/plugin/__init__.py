@@ -38,7 +38,13 @@ if TYPE_CHECKING:
     )
     from puffin.plugin.errors import PluginError
     from puffin.plugin.markers import hookimpl, hookspec
-    from puffin.plugin.protocols import BuildEnvironment, Builder, IndexSource, Reporter
+    from puffin.plugin.protocols import (
+        AnonymousFiles,
+        BuildEnvironment,
+        Builder,
+        IndexSource,
+        Reporter,
+    )
     from puffin.plugin.registries import Command, CommandRegistry, OptionRegistry
     from puffin.plugin.spec import PROVISIONAL_HOOKS
     from puffin.types import (
@@ -67,6 +73,7 @@ if TYPE_CHECKING:
 
 # Imported on first use, so that loading one part of the API does not load all of it.
 _LAZY = {
+    "AnonymousFiles": "puffin.plugin.protocols",
     "Answer": "puffin.types",
     "BuildEnvironment": "puffin.plugin.protocols",
     "BuildKind": "puffin.types",
@@ -117,6 +124,7 @@ __getattr__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "PROVISIONAL_HOOKS",
+    "AnonymousFiles",
     "Answer",
     "BuildEnvironment",
     "BuildKind",

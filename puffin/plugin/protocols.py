@@ -48,6 +48,24 @@ class IndexSource(Protocol):
 
 
 @runtime_checkable
+class AnonymousFiles(Protocol):
+    """Optional for an :class:`IndexSource`: files that a bare HTTP GET can fetch.
+
+    puffin fetches a large wheel of such a source in one of the worker processes that
+    unpack wheels, so that the download's CPU (TLS, hashing, writing) stays off the
+    command's process, with the command's TLS trust settings, timeout and user agent, and
+    no credentials. The file's hashes are checked there as ``fetch_file`` would check
+    them. When that fails for any reason (an error status, a hash mismatch, a lost
+    connection), puffin calls the source's ``fetch_file`` instead, which reports errors.
+    """
+
+    def anonymous_url(self, file: DistFile) -> str | None:
+        """An ``http``/``https`` URL that serves ``file`` to a GET with no credentials and
+        nothing of the source's own transport, or None (fetch it with ``fetch_file``)."""
+        ...
+
+
+@runtime_checkable
 class BuildEnvironment(Protocol):
     """Where a build runs (from ``puffin_build_env``): compatible with ``build``'s IsolatedEnv.
 

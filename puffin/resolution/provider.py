@@ -22,7 +22,7 @@ from puffin.resolver.provider import Unavailable
 from puffin.resolver.version_set import VersionSet
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
@@ -59,7 +59,11 @@ class PuffinProvider:
         explicit_prereleases: Iterable[NormalizedName],
         pinned: Mapping[NormalizedName, Version],
         overrides: Mapping[NormalizedName, Sequence[Requirement]],
+        on_pinned: Callable[[NormalizedName, VersionCandidate], None] | None = None,
     ) -> None:
+        """:param on_pinned: called once the version of an exact pin (``==`` in a
+        requirement or constraint) is chosen, with its candidate: the version any
+        solution that includes the project has (an install fetches it meanwhile)."""
 
         self._ctx = ctx
         self._index_set = index_set
@@ -85,6 +89,8 @@ class PuffinProvider:
         self._early: set[Package] = set()
         self._late: set[Package] = set()
         self._reordered: set[tuple[Package, Package]] = set()
+        self._on_pinned = on_pinned
+        self._announced: set[NormalizedName] = set()
 
     # -- what the solver asks -------------------------------------------------------------
 
@@ -169,6 +175,14 @@ class PuffinProvider:
         if chosen is None:
             return None
         self._prefetch_metadata(_name(package), chosen)
+        if (
+            self._on_pinned is not None
+            and pinned == chosen.version
+            and name not in self._direct_dists
+            and name not in self._announced
+        ):
+            self._announced.add(name)
+            self._on_pinned(name, chosen)
         return chosen.version
 
     async def get_dependencies(

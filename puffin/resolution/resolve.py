@@ -9,7 +9,7 @@ from packaging.utils import canonicalize_name
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from packaging.requirements import Requirement
     from packaging.utils import NormalizedName
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from puffin.environment.target import TargetEnvironment
     from puffin.index.strategy import IndexSet
     from puffin.requirements.manifest import Manifest, RequirementEntry
+    from puffin.resolution.candidates import VersionCandidate
     from puffin.resolution.direct import DirectDist
     from puffin.resolution.options import ResolverOptions
     from puffin.resolver.package import Package
@@ -42,11 +43,14 @@ async def resolve(
     options: ResolverOptions,
     *,
     top_level: bool = True,
+    on_pinned: Callable[[NormalizedName, VersionCandidate], None] | None = None,
 ) -> Resolution:
     """Resolve ``manifest`` for ``target`` with the sources of ``index_set``.
 
     ``top_level`` is False for the resolution of a build environment's requirements:
     plugins then neither adjust the manifest nor check the result (the hooks' contract).
+    ``on_pinned`` learns each exact pin's chosen candidate as soon as it is chosen
+    (:class:`~puffin.resolution.provider.PuffinProvider`).
     """
     from puffin.resolution.provider import PuffinProvider
     from puffin.resolver.package import Package
@@ -74,6 +78,7 @@ async def resolve(
         explicit_prereleases=_explicit_prereleases(direct, constraints),
         pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
         overrides=_override_map(overrides),
+        on_pinned=on_pinned,
     )
     for dist in direct_dists.values():
         provider.add_direct(dist)

@@ -1,0 +1,121 @@
+"""Wheels an install fetches and unpacks while its resolution still runs.
+
+In a pinned requirements file (``pip compile`` output) every package has an ``==`` pin.
+Once the resolver has chosen such a version, any solution that includes the package has
+that version, so its wheel can be fetched and unpacked while the resolver reads the other
+packages' metadata: on a cold cache the second core then works during the resolution,
+which keeps the command's process busy on one.
+
+The work goes to the worker processes of :class:`~puffin.install.unpack_workers.
+UnpackWorkers`, which also fetch the large wheels themselves
+(:class:`~puffin.plugin.AnonymousFiles`): what the command's process adds to a resolution
+that occupies it is a few small downloads. The install joins this work through the
+command's in-flight map, so nothing is fetched or unpacked twice, and it reports any
+failure when it asks for the same wheel (nothing is reported here).
+
+Nothing starts before the wheels chosen so far come to
+:data:`~puffin.install.unpack_workers.PROCESSES_FROM` bytes: a small install unpacks after
+its resolution, on threads, as before, and starts no processes. Measured without the
+large wheels fetched by workers (the command's process fetching everything): the web
+set's resolution took 0.9 to 1.1 s instead of 0.4 to 0.6 s, and the install gained
+nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from packaging.utils import NormalizedName
+    from packaging.version import Version
+
+    from puffin.context import Context
+    from puffin.environment.target import TargetEnvironment
+    from puffin.install.unpack_workers import UnpackWorkers
+    from puffin.resolution.candidates import VersionCandidate
+    from puffin.types import ResolvedDist
+
+__all__ = ["WheelPrefetch"]
+
+
+class WheelPrefetch:
+    """The ``on_pinned`` callback of an install's resolution; :meth:`close` it at the end.
+
+    :param satisfied: whether the environment keeps its installed ``name==version``
+        (then nothing is fetched for it).
+    :param processes_from: how many bytes of wheels start the workers (the default is
+        :data:`~puffin.install.unpack_workers.PROCESSES_FROM`).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        target: TargetEnvironment,
+        *,
+        satisfied: Callable[[NormalizedName, Version], bool],
+        processes_from: int | None = None,
+    ) -> None:
+        from puffin.install.unpack_workers import PROCESSES_FROM
+
+        self._ctx = ctx
+        self._target = target
+        self._satisfied = satisfied
+        self._processes_from = PROCESSES_FROM if processes_from is None else processes_from
+        self._waiting: list[ResolvedDist] = []
+        self._waiting_bytes = 0
+        self._workers: UnpackWorkers | None = None
+        self._tasks: list[asyncio.Future[None]] = []
+
+    @property
+    def workers(self) -> UnpackWorkers | None:
+        """The worker processes, once started: the install unpacks with them too."""
+        return self._workers
+
+    def __call__(self, name: NormalizedName, candidate: VersionCandidate) -> None:
+        """Fetch and unpack the wheel that installs ``name`` at ``candidate``, if the
+        install will need it, once enough such wheels were chosen."""
+        from puffin.install.prepare import wheel_to_download
+        from puffin.types import ResolvedDist
+
+        if self._satisfied(name, candidate.version):
+            return
+        dist = ResolvedDist(name, candidate.version, files=candidate.all_files)
+        wheel = wheel_to_download(self._ctx, dist, self._target)
+        if wheel is None:
+            return  # unpacked in the cache already, or built from source
+        if self._workers is not None:
+            self._start(dist)
+            return
+        self._waiting.append(dist)
+        self._waiting_bytes += wheel.size or 0
+        if self._waiting_bytes >= self._processes_from:
+            from puffin.install.unpack_workers import UnpackWorkers
+
+            self._workers = UnpackWorkers(self._ctx.cache)
+            for waiting in self._waiting:
+                self._start(waiting)
+            self._waiting.clear()
+
+    async def close(self) -> None:
+        """Stop waiting for the prefetches (the in-flight map finishes or cancels their
+        work with the command), then stop the workers."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._workers is not None:
+            self._workers.close()
+
+    def _start(self, dist: ResolvedDist) -> None:
+        self._tasks.append(asyncio.ensure_future(self._unpacked(dist)))
+
+    async def _unpacked(self, dist: ResolvedDist) -> None:
+        from puffin.install.prepare import unpacked_wheel
+
+        ctx = self._ctx._replace(unpackers=self._workers)
+        # The install reports any failure when it asks for the same wheel (see above).
+        with contextlib.suppress(Exception):
+            await unpacked_wheel(ctx, dist, self._target)
