@@ -11,6 +11,7 @@ from puffin.errors import PuffinError
 if TYPE_CHECKING:
     import argparse
     import ssl
+    from concurrent.futures import Future
 
     from puffin.context import Context
     from puffin.environment.query import Interpreter
@@ -45,29 +46,34 @@ def interpreter_for_args(
 
 def interpreter_while_loading_the_client(
     args: argparse.Namespace, ctx: Context, *, fall_back_to_system: bool = False
-) -> tuple[Interpreter, ssl.SSLContext]:
-    """:func:`interpreter_for_args` and the HTTP client's TLS context, made on two threads
-    while this one imports the HTTP client.
+) -> tuple[Future[Interpreter], ssl.SSLContext]:
+    """:func:`interpreter_for_args` (still running, as a future) and the HTTP client's TLS
+    context, made on two threads while this one imports the HTTP client.
 
     Asking a new environment's interpreter about itself takes a subprocess (tens of
-    milliseconds of waiting), loading the trust store takes tens of milliseconds with the
-    GIL released, and importing httpx and its stack takes about as long as either; a
-    command that resolves needs all three, so they overlap. Asked later, on a thread
-    beside an event loop that is reading index pages, the interpreter took 140 to 170 ms
-    instead of 30 ms (a cold web-set compile): its thread waited for the GIL.
+    milliseconds of waiting; a pyenv shim takes 100 ms), loading the trust store takes tens
+    of milliseconds with the GIL released, and importing httpx and its stack takes about as
+    long as either; a command that resolves needs all three, so they overlap. A command
+    that can fetch before it knows the interpreter (compile's first index pages) waits for
+    the future later. Started on a thread only once the event loop ran, beside the reading
+    of those pages, the question took 140 to 170 ms instead of 100 ms (a cold web-set
+    compile): its thread waited for the GIL.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from puffin.client.tls import make_ssl_context
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="puffin-prepare") as pool:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="puffin-prepare")
+    try:
         finding = pool.submit(
             interpreter_for_args, args, ctx, fall_back_to_system=fall_back_to_system
         )
         tls = pool.submit(make_ssl_context, ctx.environ)
         import puffin.client.http  # noqa: F401 - loaded now, used by the sources next
 
-        return finding.result(), tls.result()
+        return finding, tls.result()
+    finally:
+        pool.shutdown(wait=False)  # the question may still run; its future answers it
 
 
 def target_for_args(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import platform
 import shlex
@@ -14,6 +15,7 @@ from puffin.errors import UsageError
 if TYPE_CHECKING:
     import argparse
     import ssl
+    from concurrent.futures import Future
     from datetime import datetime
     from pathlib import Path
 
@@ -46,12 +48,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from puffin.concurrency import run_command
     from puffin.targets import interpreter_while_loading_the_client
 
-    # The interpreter runs builds; the target (maybe a --python-version projection of
-    # it) is what the resolution is for.
-    interpreter, tls = interpreter_while_loading_the_client(args, ctx, fall_back_to_system=True)
-    resolution = run_command(
-        _resolve(ctx, args, sources, manifest, interpreter=interpreter, tls=tls)
-    )
+    finding, tls = interpreter_while_loading_the_client(args, ctx, fall_back_to_system=True)
+    resolution = run_command(_resolve(ctx, args, sources, manifest, finding=finding, tls=tls))
     elapsed = time.perf_counter() - started
     text = format_resolution(
         resolution,
@@ -85,19 +83,21 @@ async def _resolve(
     sources: SourceOptions,
     manifest: Manifest,
     *,
-    interpreter: Interpreter,
+    finding: Future[Interpreter],
     tls: ssl.SSLContext,
 ) -> Resolution:
-    """Open the sources and resolve for ``interpreter`` (or its ``--python-version``
-    projection)."""
+    """Open the sources, fetch the direct requirements' listings while the interpreter is
+    still being asked about itself (``finding``; they need no interpreter), resolve."""
     from puffin.build.command import open_builds
     from puffin.resolution.resolve import resolve
     from puffin.sources import open_sources
     from puffin.targets import target_for_interpreter
 
     async with open_sources(ctx, sources, ssl_context=tls) as (command_ctx, index_set):
-        # All direct requirements go out together, as soon as the loop next runs.
         index_set.prefetch(direct_registry_names(manifest))
+        # The interpreter runs builds; the target (maybe a --python-version projection of
+        # it) is what the resolution is for.
+        interpreter = await asyncio.wrap_future(finding)
         target = target_for_interpreter(args, ctx, interpreter)
         options = dataclasses.replace(
             resolver_options(args, ctx), running_python=interpreter.python_full_version

@@ -80,7 +80,8 @@ def _install(args: argparse.Namespace, ctx: Context, manifest: Manifest, *, sync
         # A sync may find nothing to do, and then must not pay for the HTTP client.
         interpreter, tls = interpreter_for_args(args, ctx), None
     else:
-        interpreter, tls = interpreter_while_loading_the_client(args, ctx)
+        finding, tls = interpreter_while_loading_the_client(args, ctx)
+        interpreter = finding.result()
     target = TargetEnvironment.from_interpreter(interpreter)
     site_packages = _site_packages(interpreter)
     installed = scan_environment(site_packages)
