@@ -137,7 +137,6 @@ class PlainFetcher:
 
         connection = self._connections.get(origin)
         if connection is not None:
-            connection.timeout = request.timeout
             return connection
         scheme, netloc = origin
         if scheme == "https":
@@ -183,7 +182,10 @@ class PlainFetcher:
                     for digest in digests.values():
                         digest.update(chunk)
                     while chunk:
-                        chunk = chunk[stream.write(chunk) or 0 :]
+                        written = stream.write(chunk)
+                        if not written:
+                            raise OSError(f"could not write to {temporary}")
+                        chunk = chunk[written:]
                     size += count
             length = response.getheader("content-length")
             if length is not None and length.isdigit() and int(length) != size:

@@ -6,6 +6,10 @@ loop, which is downloading the other wheels, for the GIL. Measured on the web be
 (58 wheels, 8,600 files): 1.15 s on six threads, 0.95 s on one, 0.6 s in two processes
 including their start. An install of a few small wheels keeps threads: starting a process
 costs more than it saves there.
+
+The workers also fetch the large wheels whose sources name an anonymous URL
+(:func:`fetch_and_unpack_in_worker`), so that the downloads' TLS, hashing and writing stay
+off the command's process too (see :mod:`puffin.install.prefetch`).
 """
 
 from __future__ import annotations
