@@ -137,3 +137,21 @@ def test_pinned_wheels_are_fetched_while_the_resolution_waits(
         )
         assert fetched < page, f"{name} was fetched after the resolution"
     assert installed_versions(venv) == {"bigone": "1.0", "bigtwo": "1.0", "small": "1.0"}
+
+
+def test_a_resolution_that_fails_after_the_prefetch_began_reports_only_its_error(
+    run_puffin, venv: Path, local_index, wheels: list[Path], tmp_path: Path
+) -> None:
+    index = local_index(wheels)
+    # The large pins are chosen (and their wheels fetched) before small's stalled page
+    # shows that no small>=2 exists.
+    index.faults.add("/simple/small/", ("stall", 1.0))
+    pins = tmp_path / "conflict.txt"
+    pins.write_text("bigone==1.0\nbigtwo==1.0\nsmall>=2\n")
+    before = sorted(path.relative_to(venv) for path in venv.rglob("*"))
+    result = install(run_puffin, venv, index, pins)
+    assert result.returncode == 1
+    assert "there is no version of small>=2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "bigone-1.0-py3-none-any.whl 200 in a worker" in result.stderr
+    assert sorted(path.relative_to(venv) for path in venv.rglob("*")) == before
