@@ -47,8 +47,6 @@ class WheelPrefetch:
 
     :param satisfied: whether the environment keeps its installed ``name==version``
         (then nothing is fetched for it).
-    :param processes_from: how many bytes of wheels start the workers (the default is
-        :data:`~puffin.install.unpack_workers.PROCESSES_FROM`).
     """
 
     def __init__(
@@ -57,14 +55,11 @@ class WheelPrefetch:
         target: TargetEnvironment,
         *,
         satisfied: Callable[[NormalizedName, Version], bool],
-        processes_from: int | None = None,
     ) -> None:
-        from puffin.install.unpack_workers import PROCESSES_FROM
-
         self._ctx = ctx
         self._target = target
         self._satisfied = satisfied
-        self._processes_from = PROCESSES_FROM if processes_from is None else processes_from
+        self._stopped = False
         self._waiting: list[ResolvedDist] = []
         self._waiting_bytes = 0
         self._workers: UnpackWorkers | None = None
@@ -79,9 +74,10 @@ class WheelPrefetch:
         """Fetch and unpack the wheel that installs ``name`` at ``candidate``, if the
         install will need it, once enough such wheels were chosen."""
         from puffin.install.prepare import wheel_to_download
+        from puffin.install.unpack_workers import PROCESSES_FROM
         from puffin.types import ResolvedDist
 
-        if self._satisfied(name, candidate.version):
+        if self._stopped or self._satisfied(name, candidate.version):
             return
         # The candidate's files are ranked for the target already: the same best wheel as
         # from all of the version's files, without parsing every name again (30 ms of a
@@ -95,10 +91,16 @@ class WheelPrefetch:
             return
         self._waiting.append(dist)
         self._waiting_bytes += wheel.size or 0
-        if self._waiting_bytes >= self._processes_from:
+        if self._waiting_bytes >= PROCESSES_FROM:
             from puffin.install.unpack_workers import UnpackWorkers
 
-            self._workers = UnpackWorkers(self._ctx.cache)
+            try:
+                self._workers = UnpackWorkers(self._ctx.cache)
+            except OSError:
+                # No process could start (a process limit): the install fetches and
+                # unpacks after the resolution, which this callback must never break.
+                self._stopped = True
+                return
             for waiting in self._waiting:
                 self._start(waiting)
             self._waiting.clear()
