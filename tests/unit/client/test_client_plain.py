@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,6 +16,9 @@ from puffin.client import ClientOptions, open_client
 from puffin.client.plain import PlainFetcher, PlainFetchError, PlainRequest
 from puffin.testing.index import StaticIndexServer
 from puffin.testing.tls_server import HypercornServer, LocalCA, static_files_app
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 DATA = random.Random(7).randbytes(3 * 1024 * 1024 + 11)
 SHA256 = hashlib.sha256(DATA).hexdigest()
@@ -31,6 +34,13 @@ def server(tmp_path: Path) -> Any:
         yield served
 
 
+@pytest.fixture
+def fetcher() -> Iterator[PlainFetcher]:
+    fetching = PlainFetcher()
+    yield fetching
+    fetching.close()
+
+
 def request(url: str, **fields: Any) -> PlainRequest:
     return PlainRequest(url=url, timeout=5.0, user_agent="puffin-test", **fields)
 
@@ -39,11 +49,11 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir()) if directory.exists() else []
 
 
-def test_a_file_is_fetched_whole_and_checked(server: StaticIndexServer, tmp_path: Path) -> None:
-    fetcher = PlainFetcher()
+def test_a_file_is_fetched_whole_and_checked(
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path
+) -> None:
     dest = tmp_path / "out" / "data.bin"
     fetched = fetcher.fetch(request(server.url + "/files/data.bin"), dest, {"sha256": SHA256})
-    fetcher.close()
     assert dest.read_bytes() == DATA
     assert fetched.size == len(DATA)
     assert fetched.path == dest
@@ -56,32 +66,29 @@ def test_a_file_is_fetched_whole_and_checked(server: StaticIndexServer, tmp_path
 
 
 def test_files_of_one_server_share_a_kept_alive_connection(
-    server: StaticIndexServer, tmp_path: Path
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path
 ) -> None:
-    fetcher = PlainFetcher()
     first = fetcher.fetch(request(server.url + "/files/data.bin"), tmp_path / "a", {})
     second = fetcher.fetch(request(server.url + "/files/other.bin"), tmp_path / "b", {})
-    fetcher.close()
     assert (first.reused_connection, second.reused_connection) == (False, True)
     assert (tmp_path / "b").read_bytes() == DATA[:1000]
 
 
 def test_a_kept_connection_the_server_dropped_is_replaced_once(
-    server: StaticIndexServer, tmp_path: Path
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path
 ) -> None:
-    fetcher = PlainFetcher()
     fetcher.fetch(request(server.url + "/files/other.bin"), tmp_path / "a", {})
     server.faults.add("/files/data.bin", "drop")  # read the request, close, no answer
     fetched = fetcher.fetch(request(server.url + "/files/data.bin"), tmp_path / "b", {})
-    fetcher.close()
     assert (tmp_path / "b").read_bytes() == DATA
     assert fetched.reused_connection is False
     statuses = [r.status for r in server.requests if r.path == "/files/data.bin"]
     assert statuses == [None, 200]
 
 
-def test_a_hash_mismatch_leaves_nothing(server: StaticIndexServer, tmp_path: Path) -> None:
-    fetcher = PlainFetcher()
+def test_a_hash_mismatch_leaves_nothing(
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path
+) -> None:
     dest = tmp_path / "out" / "data.bin"
     with pytest.raises(PlainFetchError, match="sha256 hash does not match"):
         fetcher.fetch(request(server.url + "/files/data.bin"), dest, {"sha256": "0" * 64})
@@ -93,10 +100,9 @@ def test_a_hash_mismatch_leaves_nothing(server: StaticIndexServer, tmp_path: Pat
     [(404, "HTTP 404"), (503, "HTTP 503"), ("truncate", r"the body has \d+ bytes, not \d+")],
 )
 def test_anything_but_a_whole_200_is_an_error(
-    server: StaticIndexServer, tmp_path: Path, fault: Any, message: str
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path, fault: Any, message: str
 ) -> None:
     server.faults.add("/files/data.bin", fault)
-    fetcher = PlainFetcher()
     dest = tmp_path / "out" / "data.bin"
     with pytest.raises(PlainFetchError, match=message):
         fetcher.fetch(request(server.url + "/files/data.bin"), dest, {"sha256": SHA256})
@@ -106,11 +112,11 @@ def test_anything_but_a_whole_200_is_an_error(
     assert dest.read_bytes() == DATA
 
 
-def test_a_server_that_is_not_there(tmp_path: Path) -> None:
+def test_a_server_that_is_not_there(fetcher: PlainFetcher, tmp_path: Path) -> None:
     with StaticIndexServer(tmp_path / "root") as gone:
         url = gone.url + "/files/data.bin"
     with pytest.raises(PlainFetchError, match="GET failed"):
-        PlainFetcher().fetch(request(url), tmp_path / "out.bin", {})
+        fetcher.fetch(request(url), tmp_path / "out.bin", {})
 
 
 def test_https_trusts_what_the_command_trusts(tmp_path: Path) -> None:
@@ -121,11 +127,17 @@ def test_https_trusts_what_the_command_trusts(tmp_path: Path) -> None:
     with HypercornServer(static_files_app(root), ca=ca) as served:
         url = served.url + "/data.bin"
         trusted = request(url, cert_file=str(ca.ca_pem))
-        PlainFetcher().fetch(trusted, tmp_path / "ok.bin", {"sha256": SHA256})
+        fetcher = PlainFetcher()
+        fetcher.fetch(trusted, tmp_path / "ok.bin", {"sha256": SHA256})
+        # Closed before the server stops, which would otherwise leave its side of the
+        # kept-alive connection waiting.
+        fetcher.close()
         assert (tmp_path / "ok.bin").read_bytes() == DATA
         # The system's trust store does not know the test's authority.
+        untrusting = PlainFetcher()
         with pytest.raises(PlainFetchError, match="CERTIFICATE_VERIFY_FAILED"):
-            PlainFetcher().fetch(request(url), tmp_path / "no.bin", {})
+            untrusting.fetch(request(url), tmp_path / "no.bin", {})
+        untrusting.close()
         assert not (tmp_path / "no.bin").exists()
 
 
