@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
     from pathlib import Path
 
-    from packaging.utils import NormalizedName
-    from packaging.version import Version
-
     from puffin.context import Context
     from puffin.environment.query import Interpreter
     from puffin.environment.target import TargetEnvironment
@@ -334,14 +331,19 @@ async def _prefetching(
         return
     from packaging.utils import canonicalize_name
 
+    from puffin.install.plan import keeps
     from puffin.install.prefetch import WheelPrefetch
 
-    versions = {dist.name: dist.version for dist in installed}
+    by_name = {dist.name: dist for dist in installed}
     forced = {canonicalize_name(name) for name in getattr(args, "reinstall_packages", ())}
     reinstall_all = bool(getattr(args, "reinstall", False))
 
-    def satisfied(name: NormalizedName, version: Version) -> bool:
-        return versions.get(name) == version and not reinstall_all and name not in forced
+    def satisfied(wanted: ResolvedDist) -> bool:
+        # The plan's own rule, so that nothing the plan keeps is fetched.
+        present = by_name.get(wanted.name)
+        return present is not None and keeps(
+            present, wanted, reinstall_all=reinstall_all, forced=forced
+        )
 
     prefetch = WheelPrefetch(ctx, target, satisfied=satisfied)
     try:

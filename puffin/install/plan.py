@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 from puffin.types.plan import Plan, PlanAction, PlanItem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Container, Iterable, Sequence
 
     from puffin.types import InstalledDist, Resolution, ResolvedDist
 
@@ -44,15 +44,10 @@ def make_plan(
         if present is None:
             action = source_of(wanted) if source_of is not None else PlanAction.DOWNLOAD
             items.append(PlanItem(action, wanted, None))
-        elif (
-            present.version != wanted.version
-            or reinstall_all
-            or wanted.name in forced
-            or _source_changed(present, wanted.url)
-        ):
-            items.append(PlanItem(PlanAction.REINSTALL, wanted, present))
-        else:
+        elif keeps(present, wanted, reinstall_all=reinstall_all, forced=forced):
             items.append(PlanItem(PlanAction.SATISFIED, wanted, present))
+        else:
+            items.append(PlanItem(PlanAction.REINSTALL, wanted, present))
     if sync:
         wanted_names = {dist.name for dist in resolution}
         items.extend(
@@ -61,6 +56,20 @@ def make_plan(
             if dist.name not in wanted_names
         )
     return Plan(tuple(items))
+
+
+def keeps(
+    present: InstalledDist, wanted: ResolvedDist, *, reinstall_all: bool, forced: Container[str]
+) -> bool:
+    """Whether the installed ``present`` stays as it is for ``wanted``: the same version
+    from the same source, and neither ``--reinstall`` nor (for a name in ``forced``,
+    normalized) ``--reinstall-package``."""
+    return not (
+        present.version != wanted.version
+        or reinstall_all
+        or wanted.name in forced
+        or _source_changed(present, wanted.url)
+    )
 
 
 def _source_changed(present: InstalledDist, url: str | None) -> bool:

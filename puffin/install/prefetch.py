@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from packaging.utils import NormalizedName
-    from packaging.version import Version
 
     from puffin.context import Context
     from puffin.environment.target import TargetEnvironment
@@ -45,8 +44,8 @@ __all__ = ["WheelPrefetch"]
 class WheelPrefetch:
     """The ``on_pinned`` callback of an install's resolution; :meth:`close` it at the end.
 
-    :param satisfied: whether the environment keeps its installed ``name==version``
-        (then nothing is fetched for it).
+    :param satisfied: whether the environment keeps what it has installed for a
+        distribution (then nothing is fetched for it).
     """
 
     def __init__(
@@ -54,7 +53,7 @@ class WheelPrefetch:
         ctx: Context,
         target: TargetEnvironment,
         *,
-        satisfied: Callable[[NormalizedName, Version], bool],
+        satisfied: Callable[[ResolvedDist], bool],
     ) -> None:
         self._ctx = ctx
         self._target = target
@@ -77,12 +76,14 @@ class WheelPrefetch:
         from puffin.install.unpack_workers import PROCESSES_FROM
         from puffin.types import ResolvedDist
 
-        if self._stopped or self._satisfied(name, candidate.version):
+        if self._stopped:
             return
         # The candidate's files are ranked for the target already: the same best wheel as
         # from all of the version's files, without parsing every name again (30 ms of a
         # warm data-science install, where nothing is fetched, with all of them).
         dist = ResolvedDist(name, candidate.version, files=candidate.files)
+        if self._satisfied(dist):
+            return
         wheel = wheel_to_download(self._ctx, dist, self._target)
         if wheel is None:
             return  # unpacked in the cache already, or built from source

@@ -8,6 +8,7 @@ environments need it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -64,12 +65,15 @@ async def unpacked_wheel(
     async def unpack() -> Path:
         if ctx.unpackers is not None:
             return await ctx.unpackers.unpack(wheel, sha256=sha256)
-        if ctx.inflight is None:
-            return await asyncio.to_thread(unpack_wheel, wheel, ctx.cache, sha256=sha256)
         # One thread per core: more only take turns at the GIL with each other and with
         # the event loop. The small benchmark set, cold, against six threads: 312 to 329
         # against 329 to 346 ms (three runs, medians of 8 to 12).
-        async with ctx.inflight.limit("unpack-threads", os.cpu_count() or 1):
+        threads = (
+            contextlib.nullcontext()
+            if ctx.inflight is None
+            else ctx.inflight.limit("unpack-threads", os.cpu_count() or 1)
+        )
+        async with threads:
             return await asyncio.to_thread(unpack_wheel, wheel, ctx.cache, sha256=sha256)
 
     return await _once(ctx, ("unpack", wheel), unpack)
