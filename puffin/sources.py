@@ -9,9 +9,9 @@ object that serves each one, and combines them into one :class:`~puffin.index.In
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from puffin._values import value_type
 from puffin.config.definitions import Kind, SettingDef
 from puffin.config.load import resolve
 from puffin.errors import PuffinError, UsageError
@@ -47,7 +47,7 @@ HTTP_TIMEOUT = SettingDef("http_timeout", Kind.FLOAT, "HTTP timeout in seconds",
 SOURCE_SETTINGS = (INDEX_URL, EXTRA_INDEX_URL, FIND_LINKS, NO_INDEX, INDEX_STRATEGY, OFFLINE)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class SourceOptions:
     """Every option that decides where packages come from, after precedence."""
 

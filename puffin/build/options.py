@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from puffin.resolution.options import BinaryPolicy
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class BuildOptions:
     """Everything that decides how this command builds source distributions and trees.
 

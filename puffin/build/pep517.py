@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ from pyproject_hooks import (
     UnsupportedOperation,
 )
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 from puffin.types.build import BuildKind
 
@@ -118,7 +118,7 @@ def _strings(value: object, key: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class BuildSystem:
     """The ``[build-system]`` table of a source tree, with pip's defaults filled in."""
 

@@ -16,9 +16,9 @@ local path) or a source tree (a local project directory, or a git checkout). Its
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ DEFAULT_CACHE_KEYS = ("pyproject.toml", "setup.py", "setup.cfg")
 """The files of a local project that decide whether it is rebuilt (as uv)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class BuildSource:
     """One thing to build: exactly one of ``archive`` and ``directory`` is set."""
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeAlias
 
 from puffin import __version__
 from puffin._lazy import lazy_exports
+from puffin._values import value_type
 from puffin.types.credentials import Credentials
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class CacheMode(enum.Enum):
     """Neither read nor write the HTTP cache."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ClientOptions:
     """Settings of one :class:`HttpClient`, fixed for its lifetime."""
 
@@ -95,7 +96,7 @@ def _empty_headers() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Response:
     """A complete HTTP response to a GET.
 
@@ -113,7 +114,7 @@ class Response:
     """True when served from the HTTP cache without a transfer: a hit, or after a 304."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ClientStats:
     """A snapshot of what a client has done so far (for ``-v`` summaries and benchmarks)."""
 

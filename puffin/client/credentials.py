@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
+from puffin._values import value_type
 from puffin.types.credentials import Credentials
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Origin(NamedTuple):
         return f"{self.scheme}://{self.host}{port}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class SplitUrl:
     """A URL taken apart for a request.
 
@@ -94,7 +94,7 @@ def split_url(url: str) -> SplitUrl:
     return SplitUrl(clean, username, password, origin)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class NetrcCredentials:
     """The machines of a ``.netrc`` file: host -> credentials, and the ``default`` entry."""
 

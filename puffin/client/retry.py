@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,7 +49,7 @@ def retry_after(headers: Mapping[str, str], *, now: float) -> float | None:
     return min(max(moment.timestamp() - now, 0.0), MAX_RETRY_AFTER)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class RetryPolicy:
     """``retries`` extra attempts after the first, waiting ``backoff * 2**n`` seconds with
     full jitter before retry ``n + 1`` (so simultaneous clients spread out)."""

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from packaging.metadata import parse_email
@@ -34,6 +33,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class MetadataError(PuffinError):
         self.value = value
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class CoreMetadata:
     """The fields of one distribution's core metadata that puffin uses.
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def _metadata_member(names: Iterable[str], filename: str) -> str:
 # Reading the archive's structure
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Directory:
     """Where the central directory is, from the end records."""
 
@@ -171,7 +171,7 @@ class _Directory:
     archive records, as :mod:`zipfile` does."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Member:
     """One central-directory entry, the facts needed to read its data."""
 

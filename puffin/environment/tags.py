@@ -18,8 +18,9 @@ with these documented approximations:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,7 +45,7 @@ _LAST_GLIBC_MINOR = 50
 _SHORT_NAMES = {"python": "py", "cpython": "cp", "pypy": "pp", "ironpython": "ip", "jython": "jy"}
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ElfFacts:
     """The parts of the interpreter's ELF header that decide manylinux compatibility."""
 
@@ -55,7 +56,7 @@ class ElfFacts:
     loader: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class TagFacts:
     """Everything about an interpreter that its wheel tags depend on."""
 

@@ -9,10 +9,11 @@ resolve for it but must not claim that an install into the interpreter will work
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from puffin._values import value_type
 from puffin.environment.query import MIN_TARGET_PYTHON
 from puffin.errors import UsageError
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class TargetEnvironment:
     """Marker environment and supported wheel tags that a resolution must satisfy."""
 

@@ -8,7 +8,6 @@ split with help from the project name when the caller knows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from packaging.utils import (
@@ -19,6 +18,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -44,7 +45,7 @@ DIST_SUFFIXES = (".whl", *SDIST_SUFFIXES)
 """Every file name ending that can be a distribution puffin installs."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class DistFilename:
     """What a distribution's file name says about it."""
 

@@ -11,10 +11,11 @@ resolver's business, since their treatment depends on the request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from puffin._values import value_type
 from puffin.index.filenames import parse_dist_filename
 
 if TYPE_CHECKING:
@@ -36,7 +37,17 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+class _FileRank(NamedTuple):
+    """What a file name says for one target."""
+
+    wheel: bool
+    rank: int | None
+    """Wheels: the rank of the best supported tag, None when none is. Sdists: 0 for
+    ``.tar.gz``, 1 for ``.zip``."""
+    build: BuildTag
+
+
+@value_type
 class TagPriority:
     """The wheel tags a target supports, each with its rank: 0 is the most preferred.
 
@@ -48,6 +59,10 @@ class TagPriority:
     """The supported tags, best first (as :attr:`TargetEnvironment.tags` are)."""
     ranks: Mapping[Tag, int] = field(init=False, repr=False, compare=False)
     """Tag -> its position in :attr:`tags` (the first, for a tag listed twice); read-only."""
+    _files: dict[str, _FileRank | None] = field(init=False, repr=False, compare=False)
+    # What each file name seen so far says for this target: a command ranks one version's
+    # files several times (the resolution, the plan, the download, the unpacking), and
+    # parsing a wheel name (its version, its expanded tag set) is most of the cost.
 
     def __post_init__(self) -> None:
         tags = tuple(self.tags)
@@ -57,6 +72,7 @@ class TagPriority:
         # Frozen: the derived fields are set once, here.
         object.__setattr__(self, "tags", tags)
         object.__setattr__(self, "ranks", MappingProxyType(ranks))
+        object.__setattr__(self, "_files", {})
 
     @classmethod
     def from_tags(cls, tags: Iterable[Tag]) -> TagPriority:
@@ -77,6 +93,21 @@ class TagPriority:
             if rank is not None and (best is None or rank < best):
                 best = rank
         return best
+
+    def _file_rank(self, filename: str) -> _FileRank | None:
+        """What ``filename`` is for this target (None: not a distribution name)."""
+        files = self._files
+        if filename in files:
+            return files[filename]
+        parsed = parse_dist_filename(filename)
+        if parsed is None:
+            rank = None
+        elif parsed.kind == "sdist":
+            rank = _FileRank(False, int(not filename.lower().endswith(".tar.gz")), ())
+        else:
+            rank = _FileRank(True, self.best(parsed.tags), parsed.build)
+        files[filename] = rank
+        return rank
 
     def supports(self, tags: Iterable[Tag]) -> bool:
         """True when the target supports at least one of ``tags``."""
@@ -168,20 +199,21 @@ def _partition(
 ) -> tuple[tuple[DistFile, ...], tuple[DistFile, ...]]:
     """(ranked compatible wheels and sdists, incompatible wheels)."""
     wheels: list[tuple[int, BuildTag, DistFile]] = []
-    sdists: list[tuple[bool, DistFile]] = []
+    sdists: list[tuple[int, DistFile]] = []
     incompatible: list[DistFile] = []
+    file_rank = priority._file_rank
     for file in files:
-        parsed = parse_dist_filename(file.filename)
-        if parsed is None:
+        known = file_rank(file.filename)
+        if known is None:
             continue
-        if parsed.kind == "sdist":
-            sdists.append((not file.filename.lower().endswith(".tar.gz"), file))
-            continue
-        rank = priority.best(parsed.tags)
-        if rank is None:
+        wheel, rank, build = known
+        if not wheel:
+            assert rank is not None
+            sdists.append((rank, file))
+        elif rank is None:
             incompatible.append(file)
         else:
-            wheels.append((rank, parsed.build, file))
+            wheels.append((rank, build, file))
     # Two stable sorts: build tag descending, then tag rank ascending, so that the build
     # tag only breaks ties between wheels of the same rank (PEP 427's rule).
     wheels.sort(key=lambda item: item[1], reverse=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from html import unescape
 from html.parser import HTMLParser
@@ -23,6 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit, uses_relative
 
 from packaging.utils import canonicalize_name
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 from puffin.index.filenames import has_dist_suffix
 from puffin.types.dist import DistFile
@@ -92,7 +92,7 @@ class IndexPageError(PuffinError):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ProjectPage:
     """One project's page on a simple index.
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import marshal
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ _SUFFIX = ".layout-v1"
 _FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class WheelLayout:
     """Where the files of one unpacked wheel go, independent of the environment."""
 

@@ -18,10 +18,10 @@ import functools
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeAlias, TypeVar
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 from puffin.install.link import LinkMode, place_file, write_file
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["InstalledFiles", "install_wheel", "linking_threads"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class InstalledFiles:
     """What an install put into the environment."""
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from puffin.plugin.manager import PuffinPluginManager
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class PluginRow:
     """One registered plugin, described for people."""
 

@@ -6,10 +6,11 @@ shared between the resolver, the installer and plugins without anyone mutating i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Origin:
     """Where a requirement came from: a file and line, the command line (``path=None``), or
     something else that ``label`` names (a plugin's adjustment)."""
@@ -61,7 +62,7 @@ class Origin:
         return where if self.line is None else f"{where}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class RequirementEntry:
     """One requirement as written in an input, with relative locations already made absolute.
 
@@ -101,7 +102,7 @@ def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class IndexOptions:
     """Where to look for distributions, as given by ``--index-url`` and friends."""
 
@@ -124,7 +125,7 @@ class IndexOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ParsedFile:
     """Everything one requirements file (with the files it includes) contributes."""
 
@@ -136,7 +137,7 @@ class ParsedFile:
     """``--require-hashes`` appeared in the file (or a file it includes)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Manifest:
     """All requirement inputs of one command, combined: what the resolver is asked to solve.
 

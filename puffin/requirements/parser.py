@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal
@@ -22,6 +21,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from puffin._values import value_type
 from puffin.requirements.manifest import (
     IndexOptions,
     Origin,
@@ -45,7 +45,7 @@ __all__ = [
 # Where a piece of text came from, for error messages.
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Context:
     """The line being parsed: where it is, what it says, and what relative paths are based on."""
 
@@ -344,7 +344,7 @@ _COMMENT_RE: Final = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR_RE: Final = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Line:
     number: int  # of the first physical line, as pip reports it
     text: str
@@ -416,7 +416,7 @@ _Kind = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Spec:
     kind: _Kind
     takes_value: bool
@@ -456,7 +456,7 @@ _SHORT_OPTIONS: Final = MappingProxyType(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Option:
     name: str  # the long name, whichever spelling was used
     spec: _Spec

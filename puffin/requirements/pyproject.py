@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from puffin._values import value_type
 from puffin.requirements.manifest import Origin, RequirementEntry, RequirementsError
 from puffin.requirements.parser import parse_requirement_string
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["read_pyproject", "read_setup_cfg"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _Project:
     """The static dependency metadata of a project, whichever file it came from."""
 

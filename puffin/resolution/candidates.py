@@ -12,8 +12,9 @@ Python, so explanations can say which Python a version needs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from puffin.types import Candidate, DistFile, Rejection
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class VersionCandidate:
     """One usable version: its files for the target (best first) and all its files."""
 

@@ -9,11 +9,11 @@ URL). The resolver then treats the project as having exactly that one version.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from puffin._values import value_type
 from puffin.errors import PuffinError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from puffin.types import DistFile
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class DirectDist:
     """A project whose only candidate is the source its requirement names."""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,7 +38,7 @@ class PrereleaseMode(enum.Enum):
     IF_NECESSARY_OR_EXPLICIT = "if-necessary-or-explicit"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class BinaryPolicy:
     """Which projects may use wheels and which may be built from source.
 
@@ -68,7 +70,7 @@ def _no_preferences() -> Mapping[NormalizedName, Version]:
     return MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ResolverOptions:
     """Everything besides the requirements and the target that decides a resolution."""
 

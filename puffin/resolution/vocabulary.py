@@ -3,11 +3,12 @@ from, and Python as both the target and the interpreter puffin runs on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from puffin._values import value_type
 from puffin.resolver.report import DefaultVocabulary, explain
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from puffin.resolver.version_set import VersionSet
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class PuffinVocabulary:
     """The default wording, plus origins of root requirements and both Pythons."""
 

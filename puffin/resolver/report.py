@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from puffin._values import value_type
 from puffin.resolver.incompatibility import Incompatibility, Kind, Term
 from puffin.resolver.package import PYTHON, ROOT
 
@@ -66,7 +67,7 @@ class Vocabulary(Protocol):
     # DefaultVocabulary's wording is used when a vocabulary has no such method.
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class DefaultVocabulary:
     """Plain wording; ``target_python`` (a version string) is named where it matters."""
 
@@ -112,7 +113,7 @@ class DefaultVocabulary:
         return f"{text} (the target Python is {self.target_python})"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class _RootNamed:
     """A vocabulary whose root requirements are named by the caller's function."""
 

@@ -26,7 +26,6 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -34,6 +33,8 @@ import trustme
 from hypercorn.asyncio.run import worker_serve
 from hypercorn.config import Config, Sockets
 from hypercorn.utils import wrap_app
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -95,7 +96,7 @@ class LocalCA:
         return ssl.create_default_context(cafile=str(self.ca_pem))
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ServedRequest:
     """One request as the server saw it."""
 

@@ -7,34 +7,35 @@ type checker makes sure it does (``match`` on the answer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from puffin._values import value_type
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Found(Generic[T]):
     """The look-up succeeded; ``value`` is the answer."""
 
     value: T
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class NotFound:
     """The source answered that it does not have ``what`` (e.g. an HTTP 404)."""
 
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Offline:
     """``what`` is not in the cache and the network may not be used (``--offline``)."""
 
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Failed:
     """The source could not answer: ``reason`` says why (after any retries)."""
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,7 +22,7 @@ class BuildKind(enum.Enum):
     """``build_editable`` (PEP 660)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class BuildRequest:
     """One build: the source, what to produce, and the options the user gave for it.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from puffin._values import value_type
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Credentials:
     """A username and password (or token) for HTTP basic authentication.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from puffin.types.index import IndexSpec
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class DistFile:
     """One downloadable file of a project, as an index source lists it.
 
@@ -45,7 +47,7 @@ class DistFile:
         return dict(self.hashes).get(algorithm)
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Candidate:
     """A version of a project that the resolver may choose, with the files that offer it."""
 
@@ -57,7 +59,7 @@ class Candidate:
         return f"{self.name}=={self.version}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class InstalledDist:
     """A distribution present in an environment's site-packages."""
 

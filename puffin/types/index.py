@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from puffin._values import value_type
 
 
 class IndexKind(enum.Enum):
@@ -16,7 +17,7 @@ class IndexKind(enum.Enum):
     """A directory or HTML page of distribution files (``--find-links``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class IndexSpec:
     """One configured package source, as the user wrote it.
 

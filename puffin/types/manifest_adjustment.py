@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from puffin._values import value_type
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ManifestAdjustment:
     """Extra constraints and overrides a plugin injects (e.g. an organization's pins).
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from puffin.types.dist import InstalledDist
@@ -28,7 +29,7 @@ class PlanAction(enum.Enum):
     """Installed but not wanted (``pip sync`` extraneous, or ``pip uninstall``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class PlanItem:
     """One line of a plan: the action, the wanted distribution and the installed one."""
 
@@ -45,7 +46,7 @@ class PlanItem:
         return self.installed.name
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Plan:
     """The full plan for one environment."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from puffin.types.dist import DistFile
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class ResolvedDist:
     """A pinned project: its version, the files that may install it, and why it is here."""
 
@@ -37,7 +39,7 @@ class ResolvedDist:
         return f"{self.name}=={self.version}"
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Resolution:
     """A complete, consistent set of pins, sorted by name."""
 

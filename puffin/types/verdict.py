@@ -6,14 +6,15 @@ decided. The plugin manager fills ``plugin`` in when a hook implementation leave
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from puffin._values import value_type
 
 if TYPE_CHECKING:
     from puffin.types.dist import Candidate
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Rejection:
     """A candidate the resolver must not choose, and why.
 
@@ -28,7 +29,7 @@ class Rejection:
     """An identifier of the rule that fired, for machine-readable output (``deny``...)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Problem:
     """Something wrong with a resolution, plan or environment that stops the command.
 

@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from puffin._values import value_type
 from puffin.cache.lock import FileLock
 from puffin.client.redact import redact_text, redact_url
 from puffin.errors import PuffinError
@@ -250,7 +251,7 @@ class GitUrl:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class GitCheckout:
     """A tree of one commit of a git repository, in the cache.
 

@@ -199,6 +199,23 @@ def test_rank_with_this_interpreters_tags(tmp_path: Path) -> None:
     assert names(incompatible_wheels(files, tags)) == [alien.name]
 
 
+def test_a_priority_ranks_again_from_what_it_learned_and_only_for_its_target() -> None:
+    """Each priority keeps what file names say for its own target: ranking the same files
+    again gives the same answer, and another target's priority ranks them its own way."""
+    linux = TagPriority.from_tags(TAGS)
+    windows = TagPriority.from_tags([Tag("cp311", "cp311", "win_amd64"), Tag("py3", "none", "any")])
+
+    first = rank_files(VERSION_FILES, linux)
+    assert rank_files(VERSION_FILES, linux) == first
+    assert incompatible_wheels(VERSION_FILES, linux) == incompatible_wheels(VERSION_FILES, TAGS)
+    assert names(rank_files(VERSION_FILES, windows))[:2] == [
+        "foo-1.0-cp311-cp311-win_amd64.whl",
+        "foo-1.0-10-py3-none-any.whl",
+    ]
+    assert rank_files(VERSION_FILES, linux) == first  # unchanged by the other target
+    assert linux == TagPriority(TAGS)  # what it learned is not part of its value
+
+
 def test_rank_many_files_with_one_priority() -> None:
     priority = TagPriority.from_tags(TAGS)
     files = [dist(f"foo-1.0-{n}-py3-none-any.whl") for n in range(10_000)]
