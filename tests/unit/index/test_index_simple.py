@@ -28,6 +28,15 @@ SPEC = IndexSpec("https://index.test/simple/", IndexKind.SIMPLE)
 PAGE_URL = "https://index.test/simple/foo-bar/"
 
 
+@pytest.fixture(params=["installed", "json"])
+def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each JSON test twice: with the decoder puffin found (orjson where it is installed),
+    and with the standard json module that it falls back to."""
+    if request.param == "json":
+        monkeypatch.setattr("puffin.index.simple._decode_json", json.loads)
+    return str(request.param)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -341,7 +350,7 @@ def test_json_without_pep700_fields() -> None:
         (b'{"files": [{"filename": "a-1.tar.gz", "url": "a", "hashes": ["sha256"]}]}', "entry 0"),
     ],
 )
-def test_malformed_json(content: bytes, reason: str) -> None:
+def test_malformed_json(content: bytes, reason: str, decoder: object) -> None:
     with pytest.raises(IndexPageError) as caught:
         parse_json(content)
     assert PAGE_URL in str(caught.value)
@@ -369,7 +378,7 @@ def test_json_content_type_spellings(content_type: str) -> None:
     assert len(page.files) == 1
 
 
-def test_big_json_page() -> None:
+def test_big_json_page(decoder: object) -> None:
     files = [
         entry(
             f"big-1.{n}.0-py3-none-any.whl",
@@ -385,6 +394,26 @@ def test_big_json_page() -> None:
     assert len(page.files) == 20_000
     assert page.files[-1].size == 19_999
     assert page.files[-1].hashes == (("sha256", f"{19_999:064x}"),)
+
+
+def test_both_json_decoders_read_a_page_alike() -> None:
+    """orjson where installed, the standard json elsewhere: the same page, the same files."""
+    orjson = pytest.importorskip("orjson")  # a dependency wherever it publishes wheels
+    content = json_page(
+        [
+            entry("a-1.0.tar.gz", hashes={"sha256": "ab" * 32}, yanked="broken \u00e9"),
+            entry("a-1.0-py3-none-any.whl", **{"requires-python": ">=3.8", "size": 2**40}),
+        ],
+        meta={"api-version": "1.1"},
+    )
+    assert orjson.loads(content) == json.loads(content)
+    pages = []
+    for decode in (orjson.loads, json.loads):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("puffin.index.simple._decode_json", decode)
+            pages.append(parse_json(content))
+    assert pages[0] == pages[1]
+    assert pages[0].files[0].yanked == "broken \u00e9"
 
 
 # --------------------------------------------------------------------------- HTML details
