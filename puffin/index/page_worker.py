@@ -7,7 +7,7 @@ it competes with the HTTP client and the resolver for one core and the GIL. A
 reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
 marshal blob), so the command's process unpacks only the versions it reads.
 
-The worker (:func:`puffin.processes.spawn_pool`) starts after the first few large pages,
+The worker (:func:`puffin.processes.worker_pool`) starts after the first few large pages,
 takes pages once it is up, and stops with the command. A page the worker cannot read is read
 again in the command's process, so that a malformed page fails with the usual message.
 """
@@ -107,7 +107,7 @@ class PageReaders:
 
     def _launch(self) -> None:
         """Start the worker; it is up once ``_ready`` has run."""
-        from puffin.processes import spawn_pool
+        from puffin.processes import worker_pool
 
-        self._pool = spawn_pool(1)
+        self._pool = worker_pool(1)
         self._ready = self._pool.submit(int)

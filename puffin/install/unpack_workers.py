@@ -99,11 +99,11 @@ class UnpackWorkers:
 
     def __init__(self, cache: Cache, *, processes: int | None = None) -> None:
         """:param processes: how many workers (default: one per core, at most four)."""
-        from puffin.processes import spawn_pool
+        from puffin.processes import worker_pool
 
         self._cache = cache
         self._workers = processes or max(1, min(4, os.cpu_count() or 1))
-        self._pool = spawn_pool(self._workers)
+        self._pool = worker_pool(self._workers)
         self._pool.submit(int)  # the workers start now, while the first wheels download
 
     async def unpack(self, wheel: Path, *, sha256: str | None) -> Path:

@@ -1,0 +1,41 @@
+"""Worker pools: real worker processes, forked from a fork server where the platform has
+one, never from the command's own (threaded) process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+
+import pytest
+
+from puffin.processes import WORKER_MODULES, worker_pool
+
+FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _describe() -> tuple[int, int, bool, bool]:
+    """(pid, parent pid, SIGINT ignored, the worker modules already imported)."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    preloaded = all(name in sys.modules for name in WORKER_MODULES)
+    return os.getpid(), os.getppid(), ignored, preloaded
+
+
+def test_workers_run_in_other_processes_and_ignore_interrupts() -> None:
+    with worker_pool(2) as pool:
+        answers = [pool.submit(_describe).result() for _ in range(4)]
+
+    assert all(pid != os.getpid() for pid, _, _, _ in answers)
+    assert all(ignored for _, _, ignored, _ in answers)  # Ctrl-C is the command's
+
+
+@pytest.mark.skipif(not FORK_SERVER, reason="this platform has no fork server")
+def test_workers_are_forked_from_one_server_that_imported_their_modules() -> None:
+    with worker_pool(1) as first, worker_pool(2) as second:
+        answers = [first.submit(_describe).result(), second.submit(_describe).result()]
+
+    parents = {parent for _, parent, _, _ in answers}
+    assert parents != {os.getpid()}  # not forked from this (threaded) process
+    assert len(parents) == 1  # one server for every pool
+    assert all(preloaded for _, _, _, preloaded in answers)
