@@ -4,12 +4,16 @@ the command's event loop (reading large pages, fetching and unpacking wheels).
 Workers are forked from a fork server where the platform has one (Linux, macOS), and
 spawned elsewhere. Never forked from the command's process itself: it has threads, which
 ``fork`` would copy in an unknown state; the fork server is a process of its own with one
-thread. It starts once per command, imports what the workers run (:data:`WORKER_MODULES`),
-and forks each worker from there, where a spawned worker starts a new interpreter and
-imports those modules itself. A cold install starts up to three workers (the page reader
-and one unpacker per core): spawning them and running their first task took 230 to 250 ms
-of the machine's CPU, forking them from the server 140 ms, and their first results came
-35 ms sooner.
+thread. It starts with the first pool of the process, imports what the workers run
+(:data:`WORKER_MODULES`) and forks each worker from there, where a spawned worker starts a
+new interpreter and imports those modules itself. A cold install starts up to three
+workers (the page reader and one unpacker per core): spawning them and running their first
+task took 230 to 250 ms of the machine's CPU, forking them from the server 140 ms, and
+their first results came 35 ms sooner.
+
+A forked worker has the environment and umask the server started with (the process's at
+its first pool), not the command's of the moment: what a task needs from the command's
+environment travels in its arguments (the TLS settings of a fetch, say).
 
 Ctrl-C is the command's to handle: it stops the pool, and a worker does not print a
 traceback of its own.
