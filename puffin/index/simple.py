@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from html import unescape
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit, uses_relative
 
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
 
     from packaging.utils import NormalizedName
 
+    from puffin.index.html_links import Anchor, LinkParser
     from puffin.types.index import IndexSpec
 
 __all__ = [
@@ -408,56 +407,16 @@ def _parse_time(value: object) -> datetime | None:
 # --------------------------------------------------------------------------- HTML
 
 
-_Anchor = tuple[dict[str, str | None], list[str]]
+def _parse_html(content: bytes, charset: str) -> LinkParser:
+    # Imported here: most indexes answer in JSON, and html.parser with its entity table
+    # costs every command about 2 ms to import.
+    from puffin.index.html_links import LinkParser
 
-
-class _LinkParser(HTMLParser):
-    """Collects anchors (attributes and text), the first ``<base href>`` and the API version.
-
-    HTMLParser lowercases tag and attribute names, unescapes attribute values and tolerates
-    unclosed tags; an anchor left open ends at the next ``<a>``.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.anchors: list[_Anchor] = []
-        self.base_href: str | None = None
-        self.api_version: str | None = None
-        self._text: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            attributes = dict(attrs)
-            if attributes.get("href"):
-                self._text = []
-                self.anchors.append((attributes, self._text))
-            else:
-                self._text = None
-        elif tag == "base":
-            # Only the first <base href> counts (HTML's rule).
-            href = dict(attrs).get("href")
-            if href and self.base_href is None:
-                self.base_href = href.strip()
-        elif tag == "meta":
-            attributes = dict(attrs)
-            if attributes.get("name") == "pypi:repository-version":
-                self.api_version = attributes.get("content")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._text = None
-
-    def handle_data(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
-
-
-def _parse_html(content: bytes, charset: str) -> _LinkParser:
     try:
         text = content.decode(charset, errors="replace")
     except LookupError:  # an unknown charset name in the header
         text = content.decode("utf-8", errors="replace")
-    parser = _LinkParser()
+    parser = LinkParser()
     parser.feed(text)
     parser.close()
     return parser
@@ -466,10 +425,14 @@ def _parse_html(content: bytes, charset: str) -> _LinkParser:
 def _unescaped(value: str) -> str:
     # HTMLParser has unescaped attribute values once; pages that escape twice
     # (``&amp;gt;=3.8``) exist, and pip unescapes again for them.
-    return unescape(value) if "&" in value else value
+    if "&" not in value:
+        return value
+    from html import unescape
+
+    return unescape(value)
 
 
-def _html_files(anchors: list[_Anchor], base: str, source: IndexSpec) -> list[DistFile]:
+def _html_files(anchors: list[Anchor], base: str, source: IndexSpec) -> list[DistFile]:
     files: list[DistFile] = []
     for attributes, text in anchors:
         href = attributes["href"]
