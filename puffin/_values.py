@@ -81,7 +81,13 @@ def value_type(cls: type[T]) -> type[T]:
 def _fields(cls: type, namespace: dict[str, Any]) -> list[tuple[str, dataclasses.Field[Any]]]:
     """(name, field spec) for every field, in the order the class body declares them."""
     fields = []
-    for name, annotation in namespace.get("__annotations__", {}).items():
+    # Under ``from __future__ import annotations`` (every puffin module) the class body
+    # leaves its annotations, as strings, in ``__annotations__``; without it, Python 3.14
+    # evaluates them on first access instead.
+    annotations = namespace.get("__annotations__")
+    if annotations is None:
+        annotations = getattr(cls, "__annotations__", {})
+    for name, annotation in annotations.items():
         text = annotation if isinstance(annotation, str) else repr(annotation)
         if text.startswith(("ClassVar", "typing.ClassVar", "t.ClassVar")):
             continue
