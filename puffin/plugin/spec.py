@@ -191,7 +191,9 @@ def puffin_filter_candidates(
     :param candidates: every candidate version of the project known to the resolver, newest
         first, each with its files. A read-only sequence whose items are made when read:
         a plugin that decides from ``name`` alone pays nothing for a project's thousands
-        of versions.
+        of versions. For a project the user pins with ``==`` (in a requirement or a
+        constraint that applies, and no override), only the versions the pin allows are
+        candidates: no other can be chosen.
     :param ctx: the command's context.
     :return: :class:`~puffin.types.Rejection` values (each names a candidate and a reason),
         or None to reject nothing.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from puffin._values import value_type
 from puffin.resolution.options import PrereleaseMode, ResolutionStrategy
 from puffin.resolver.package import PYTHON, Package
 from puffin.resolver.provider import Unavailable
@@ -45,6 +46,21 @@ class MetadataUnavailable(Exception):
         self.reason = reason
 
 
+@value_type
+class ExactPin:
+    """A project that every solution takes at an ``==`` pin of the user's.
+
+    Only the versions in ``allowed`` can be chosen, so the provider looks at no other: a
+    registry's page is then scanned for their files instead of read whole
+    (:meth:`~puffin.index.unread_page.UnreadPage.files_of`).
+    """
+
+    version: Version
+    """The pin's version: every allowed version has its release."""
+    allowed: VersionSet
+    """What the user's requirements and constraints on the project allow together."""
+
+
 class PuffinProvider:
     """Answers the solver for one resolution."""
 
@@ -59,11 +75,14 @@ class PuffinProvider:
         explicit_prereleases: Iterable[NormalizedName],
         pinned: Mapping[NormalizedName, Version],
         overrides: Mapping[NormalizedName, Sequence[Requirement]],
+        exact: Mapping[NormalizedName, ExactPin] | None = None,
         on_pinned: Callable[[NormalizedName, VersionCandidate], None] | None = None,
     ) -> None:
-        """:param on_pinned: called once the version of an exact pin (``==`` in a
-        requirement or constraint) is chosen, with its candidate: the version any
-        solution that includes the project has (an install fetches it meanwhile)."""
+        """:param exact: the projects every solution takes at an exact pin; only their
+            allowed versions become candidates.
+        :param on_pinned: called once the version of an exact pin (``==`` in a
+            requirement or constraint) is chosen, with its candidate: the version any
+            solution that includes the project has (an install fetches it meanwhile)."""
 
         self._ctx = ctx
         self._index_set = index_set
@@ -76,6 +95,7 @@ class PuffinProvider:
         self._explicit = frozenset(explicit_prereleases)
         self._pinned = dict(pinned)
         self._overrides = dict(overrides)
+        self._exact = dict(exact or {})
         self._candidates: dict[NormalizedName, asyncio.Task[ProjectCandidates]] = {}
         self._metadata: dict[tuple[NormalizedName, Version], asyncio.Future[CoreMetadata]] = {}
         self._requirements: dict[tuple[NormalizedName, Version], tuple[Requirement, ...]] = {}
@@ -402,11 +422,8 @@ class PuffinProvider:
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", None) or "not in the cache (offline)"
             raise PuffinError(f"cannot list {name}: {answer.what}: {reason}")
-        from puffin.index.listing import versions_of
-
         # Grouped once: plugins see the versions, and the candidates are judged per version.
-        # A registry's listing comes grouped, and builds a version's files when read.
-        by_version = versions_of(answer.value, project=name)
+        by_version = await self._versions(name, answer.value)
         rejections = []
         if self._ctx.hooks.manager.hook.puffin_filter_candidates.get_hookimpls():
             offered = OfferedCandidates(name, by_version)
@@ -421,6 +438,24 @@ class PuffinProvider:
             builds_allowed=self._options.binary.builds_allowed(name),
             target_python=self._target.python_full_version,
         )
+
+    async def _versions(
+        self, name: NormalizedName, files: Sequence[DistFile]
+    ) -> Mapping[Version, tuple[DistFile, ...]]:
+        """``files`` by version, newest first: for an exact pin only the versions it
+        allows, or all of them when it allows none that is offered (the explanation then
+        names what is)."""
+        from puffin.index.listing import versions_of
+        from puffin.index.unread_page import UnreadPage
+
+        pin = self._exact.get(name)
+        if pin is not None:
+            allowed = await _allowed_versions(files, name, pin)
+            if allowed:
+                return allowed
+        if isinstance(files, UnreadPage):
+            files = await files.listing()
+        return versions_of(files, project=name)
 
     def _prefetch_metadata(self, name: NormalizedName, candidate: VersionCandidate) -> None:
         key = (name, candidate.version)
@@ -470,6 +505,23 @@ class PuffinProvider:
         for task in tasks:
             if not task.done():
                 task.cancel()
+
+
+async def _allowed_versions(
+    files: Sequence[DistFile], name: NormalizedName, pin: ExactPin
+) -> Mapping[Version, tuple[DistFile, ...]]:
+    """The files of the versions ``pin`` allows; a registry's page is scanned for them
+    rather than read whole, when its text allows."""
+    from puffin.index.listing import versions_of
+    from puffin.index.unread_page import UnreadPage
+
+    if isinstance(files, UnreadPage):
+        found = files.files_of(pin.version, pin.allowed.contains)
+        if found is not None:
+            return found.by_version
+        files = await files.listing()
+    every = versions_of(files, project=name)
+    return {version: every[version] for version in every if pin.allowed.contains(version)}
 
 
 def _name(package: Package) -> NormalizedName:

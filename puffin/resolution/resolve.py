@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from puffin.resolution.candidates import VersionCandidate
     from puffin.resolution.direct import DirectDist
     from puffin.resolution.options import ResolverOptions
+    from puffin.resolution.provider import ExactPin
     from puffin.resolver.package import Package
     from puffin.resolver.version_set import VersionSet
     from puffin.types import Resolution
@@ -78,6 +79,7 @@ async def resolve(
         explicit_prereleases=_explicit_prereleases(direct, constraints),
         pinned=_exact_pins(r for r, _ in (*direct, *constraints)),
         overrides=_override_map(overrides),
+        exact=_exact_projects(direct, constraints, overrides, environment),
         on_pinned=on_pinned,
     )
     for dist in direct_dists.values():
@@ -184,6 +186,42 @@ def _exact_pins(requirements: Iterable[Requirement]) -> dict[NormalizedName, Ver
                 except InvalidVersion:
                     continue
     return pins
+
+
+def _exact_projects(
+    direct: Sequence[tuple[Requirement, RequirementEntry]],
+    constraints: Sequence[tuple[Requirement, RequirementEntry]],
+    overrides: Sequence[tuple[Requirement, RequirementEntry]],
+    environment: dict[str, str],
+) -> dict[NormalizedName, ExactPin]:
+    """Projects every solution takes at an ``==`` pin (no wildcard) of a requirement or
+    constraint whose marker holds, with what all of those allow together.
+
+    A project an override names is left out: the override replaces the requirements.
+    """
+    from packaging.version import InvalidVersion, Version
+
+    from puffin.resolution.provider import ExactPin
+    from puffin.resolver.version_set import VersionSet
+
+    overridden = {canonicalize_name(requirement.name) for requirement, _ in overrides}
+    pins: dict[NormalizedName, Version] = {}
+    allowed: dict[NormalizedName, VersionSet] = {}
+    for requirement, _ in (*direct, *constraints):
+        name = canonicalize_name(requirement.name)
+        if name in overridden or (
+            requirement.marker is not None and not requirement.marker.evaluate(environment)
+        ):
+            continue
+        these = VersionSet.from_specifier(requirement.specifier)
+        allowed[name] = allowed[name].intersection(these) if name in allowed else these
+        for spec in requirement.specifier:
+            if spec.operator == "==" and not spec.version.endswith(".*"):
+                try:
+                    pins.setdefault(name, Version(spec.version))
+                except InvalidVersion:
+                    continue
+    return {name: ExactPin(version, allowed[name]) for name, version in pins.items()}
 
 
 def _explicit_prereleases(

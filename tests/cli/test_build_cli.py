@@ -467,3 +467,20 @@ def test_a_git_checkout_in_the_cache_stays_clean(
     ]
     leftovers = {path.name for path in checkout.iterdir()} - {".git", "cleanpkg"}
     assert leftovers == {"pyproject.toml"}, "no build/ or .egg-info written into the cache"
+
+
+def test_a_build_sees_every_version_of_a_project_the_install_pins(
+    run_puffin, venv, local_index, make_sdist, make_wheel, backends
+) -> None:
+    # The install pins helper==1.0, so its resolution reads only that version's files;
+    # the build environment's resolution shares the listing and needs helper>=2.
+    helpers = [make_wheel("helper", version) for version in ("1.0", "2.0", "3.0rc1")]
+    app = make_sdist("app", "1.0", build_requires=["setuptools", "helper>=2,<3"])
+    index = local_index([app, *helpers, *backends])
+    result = run_puffin(
+        "pip", "install", "-p", venv, "-i", index.simple_url, "app==1.0", "helper==1.0", "-v"
+    )
+    result.assert_ok()
+    assert "Built app" in result.stderr
+    assert installed(venv) == {"app": "1.0", "helper": "1.0"}
+    assert gets(index, "/simple/helper/") == 1  # one page, read as far as each needed

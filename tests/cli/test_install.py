@@ -281,3 +281,24 @@ def test_failed_upgrade_keeps_the_old_version_whole(
     ).stdout  # fmt: skip
     assert value == "1\n"
     assert not list(venv.glob(".puffin-stash-*")), "the stash is cleaned up"
+
+
+def test_a_pinned_install_reads_only_its_version_of_a_large_page(
+    run_puffin, venv, local_index, make_wheel, puffin_cache_dir: Path, tmp_path: Path
+) -> None:
+    from puffin.index.page_cache import BUCKET, SMALL_PAGE
+
+    wheels = [make_wheel("many", f"1.{n}") for n in range(90)]
+    index = local_index(wheels)
+    page = next(index.root.glob("simple/many/index.json"))
+    assert page.stat().st_size > SMALL_PAGE  # a page whose reading the cache would keep
+    install(run_puffin, venv, index, "many==1.42").assert_ok()
+    assert installed(venv)["many"] == "1.42"
+    readings = puffin_cache_dir / BUCKET
+    assert not readings.exists() or not any(readings.iterdir())
+    # An unpinned requirement needs every version: the page is read whole, and kept.
+    other = tmp_path / "other"
+    run_puffin("venv", str(other)).assert_ok()
+    install(run_puffin, other, index, "many>=1.42").assert_ok()
+    assert installed(other)["many"] == "1.89"
+    assert len(list(readings.iterdir())) == 1
