@@ -53,10 +53,9 @@ class RegistrySource:
         """Every file of ``name`` on this index (NotFound for a 404 or a page that lists
         nothing), grouped by version and each built when first read: a JSON page as an
         :class:`~puffin.index.unread_page.UnreadPage`, read only as far as needed; an
-        HTML page as a :class:`~puffin.index.listing.FileListing`."""
+        HTML page read at once."""
         from puffin.builtin._local import read_local_page
         from puffin.client import CacheMode
-        from puffin.index.page_cache import read_large_listing
         from puffin.index.simple import JSON_CONTENT_TYPES, split_content_type
         from puffin.index.unread_page import UnreadPage
         from puffin.types.answer import Failed, Found, NotFound
@@ -82,35 +81,22 @@ class RegistrySource:
             content = response.content
             content_type = response.headers.get("content-type", "text/html")
             final_url = response.url
-        if split_content_type(content_type)[0] in JSON_CONTENT_TYPES:
-            # Read only as far as the resolutions need: a pinned version's files are found
-            # in the text (see puffin.index.unread_page).
-            page = UnreadPage(
-                self._ctx.cache,
-                content,
-                content_type=content_type,
-                url=final_url,
-                source=self._spec,
-                project=name,
-                writes=self._ctx.writes,
-                readers=self._ctx.page_readers,
-            )
-            if page.lists_files():
-                return Found(page)
-            files: Sequence[DistFile] = await page.listing()
-            versions = page.versions
-        else:
-            listing = await read_large_listing(
-                self._ctx.cache,
-                content,
-                content_type=content_type,
-                url=final_url,
-                source=self._spec,
-                project=name,
-                writes=self._ctx.writes,
-                readers=self._ctx.page_readers,
-            )
-            files, versions = listing
+        # Read only as far as the resolutions need: a pinned version's files are found in
+        # a JSON page's text (see puffin.index.unread_page).
+        page = UnreadPage(
+            self._ctx.cache,
+            content,
+            content_type=content_type,
+            url=final_url,
+            source=self._spec,
+            project=name,
+            writes=self._ctx.writes,
+            readers=self._ctx.page_readers,
+        )
+        if split_content_type(content_type)[0] in JSON_CONTENT_TYPES and page.lists_files():
+            return Found(page)
+        files = await page.listing()
+        versions = page.versions
         if not files and not versions:
             return NotFound(url)
         return Found(files)

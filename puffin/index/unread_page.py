@@ -1,6 +1,6 @@
-"""A PEP 691 page kept as it arrived, read only as far as the resolutions need.
+"""A project page kept as it arrived, read only as far as the resolutions need.
 
-A registry's project page (:meth:`~puffin.builtin.index_registry.RegistrySource.
+A registry's PEP 691 project page (:meth:`~puffin.builtin.index_registry.RegistrySource.
 list_files`) comes back as an :class:`UnreadPage`. A resolution that pins the project
 (``==``) asks it for that version's files alone (:meth:`UnreadPage.files_of`), which a
 scan of the text finds (:mod:`puffin.index.version_scan`); anything else reads the whole
@@ -41,11 +41,11 @@ _DISTRIBUTION_NAME = re.compile(
 
 
 class UnreadPage(Sequence["DistFile"]):
-    """One project's files on a PEP 691 page, as a sequence in listing order.
+    """One project's files on a simple-API page, as a sequence in listing order.
 
-    :meth:`files_of` finds one version's files without reading the page; reading it all
-    happens once, on the first :meth:`listing` (or, synchronously, on the first use as a
-    sequence), and the result is kept.
+    :meth:`files_of` finds one version's files in a JSON page without reading it (an HTML
+    page is always read). Reading it all happens once, on the first :meth:`listing` (or,
+    synchronously, on the first use as a sequence), and the result is kept.
     """
 
     __slots__ = (
