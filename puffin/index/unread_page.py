@@ -34,9 +34,11 @@ __all__ = ["UnreadPage"]
 
 # A file name a listing keeps (a wheel, or an sdist of any suffix: see group_filenames).
 _DISTRIBUTION_NAME = re.compile(
-    r'"filename"\s*:\s*"[^"\\]*(?:\.whl|(?i:'
-    + "|".join(re.escape(suffix) for suffix in SDIST_SUFFIXES)
-    + r'))"'
+    (
+        r'"filename"\s*:\s*"[^"\\]*(?:\.whl|(?i:'
+        + "|".join(re.escape(suffix) for suffix in SDIST_SUFFIXES)
+        + r'))"'
+    ).encode("ascii")
 )
 
 
@@ -97,7 +99,7 @@ class UnreadPage(Sequence["DistFile"]):
         (False means: read it to know, see :meth:`listing_now`)."""
         if self._listing is not None:
             return bool(self._listing)
-        return _DISTRIBUTION_NAME.search(self._text() or "") is not None
+        return _DISTRIBUTION_NAME.search(self._content) is not None
 
     def files_of(self, version: Version, wanted: Callable[[Version], bool]) -> FileListing | None:
         """The files of the versions ``wanted`` accepts, all of ``version``'s release, as
@@ -112,10 +114,11 @@ class UnreadPage(Sequence["DistFile"]):
 
         if self._listing is not None:
             return None
-        text = self._text()
-        if text is None:
+        if not self._whole():
             return None
-        scanned = scan_version_files(text, project=self._project, version=version, wanted=wanted)
+        scanned = scan_version_files(
+            self._content, project=self._project, version=version, wanted=wanted
+        )
         if scanned is None:
             return None
         groups: dict[Version, list[tuple[int, dict[str, Any]]]] = {}
@@ -194,16 +197,11 @@ class UnreadPage(Sequence["DistFile"]):
             self._versions = page.versions
         return self._listing
 
-    def _text(self) -> str | None:
+    def _whole(self) -> bool:
+        """Whether the body is one whole JSON object: a body cut short would hide the files
+        after the cut (the client checks Content-Length; this costs nothing)."""
         content = self._content
-        # A body cut short would hide the files after the cut: only a whole document is
-        # scanned (the client checks Content-Length; this costs nothing).
-        if not (content[:1] == b"{" and content.rstrip()[-1:] == b"}"):
-            return None
-        try:
-            return content.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        return content[:1] == b"{" and content[-64:].rstrip()[-1:] == b"}"
 
     # -- the sequence: the whole listing --------------------------------------------------
 

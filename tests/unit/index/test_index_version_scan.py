@@ -63,7 +63,7 @@ def entry(filename: str, position: int, **extra: Any) -> dict[str, Any]:
     }
 
 
-def page(entries: list[dict[str, Any]], *, layout: str = "pypi") -> str:
+def page(entries: list[dict[str, Any]], *, layout: str = "pypi") -> bytes:
     document = {
         "files": entries,
         "meta": {"api-version": "1.1"},
@@ -71,10 +71,10 @@ def page(entries: list[dict[str, Any]], *, layout: str = "pypi") -> str:
         "versions": ["1.0", "2.41.5", "2019.2.7"],
     }
     if layout == "pypi":
-        return json.dumps(document)
+        return json.dumps(document).encode()
     if layout == "compact":
-        return json.dumps(document, separators=(",", ":"))
-    return json.dumps(document, indent=2)
+        return json.dumps(document, separators=(",", ":")).encode()
+    return json.dumps(document, indent=2).encode()
 
 
 def expected(entries: list[dict[str, Any]], wanted: VersionSet) -> list[tuple[Version, str]]:
@@ -89,7 +89,7 @@ def expected(entries: list[dict[str, Any]], wanted: VersionSet) -> list[tuple[Ve
     return [(by_position[position], names[position]) for position in sorted(by_position)]
 
 
-def scanned(text: str, pin: str, wanted: VersionSet) -> list[tuple[Version, str]] | None:
+def scanned(text: bytes, pin: str, wanted: VersionSet) -> list[tuple[Version, str]] | None:
     found = scan_version_files(text, project=PROJECT, version=Version(pin), wanted=wanted.contains)
     if found is None:
         return None
@@ -171,7 +171,7 @@ def test_an_escaped_quote_in_a_file_name_stops_the_scan() -> None:
 def test_an_escaped_character_in_a_file_name_stops_the_scan() -> None:
     entries = [entry(filename, position) for position, filename in enumerate(FILENAMES)]
     entries[18]["filename"] = "demo_pkg-2.41.5-py3-none-any-\u00e9.whl"
-    text = json.dumps({"files": entries})  # ensure_ascii: the name holds "\u00e9"
+    text = json.dumps({"files": entries}).encode()  # ensure_ascii: the name holds "\u00e9"
     assert scanned(text, "2.41.5", VersionSet.from_specifier("==2.41.5")) is None
 
 
@@ -186,6 +186,34 @@ def test_an_escaped_character_in_a_file_name_stops_the_scan() -> None:
 def test_release_patterns(release: tuple[int, ...], matches: list[str], misses: list[str]) -> None:
     pattern = release_pattern(release)
     for text in matches:
-        assert pattern.search(text), text
+        assert pattern.search(text.encode()), text
     for text in misses:
-        assert not pattern.search(text), text
+        assert not pattern.search(text.encode()), text
+
+
+def test_entries_longer_than_the_window_and_non_ascii_text_are_read() -> None:
+    entries = [entry(filename, position) for position, filename in enumerate(FILENAMES)]
+    entries[18]["yanked"] = "d\u00e9j\u00e0 vu " * 2000  # 30,000 bytes of UTF-8
+    # A brace in a string before the file name opens no object.
+    entries[19] = {"comment": "{not an object} \u00e9", **entries[19]}
+    text = json.dumps({"files": entries}, ensure_ascii=False).encode()
+    found = scan_version_files(
+        text,
+        project=PROJECT,
+        version=Version("2.41.5"),
+        wanted=VersionSet.from_specifier("==2.41.5").contains,
+    )
+    assert found is not None
+    assert [item for _, _, item in found] == [entries[18], entries[19]]
+    assert [text[offset : offset + 1] for offset, _, _ in found] == [b"{", b"{"]
+
+
+def test_bytes_that_are_not_utf8_in_an_entry_stop_the_scan() -> None:
+    entries = [entry(filename, position) for position, filename in enumerate(FILENAMES)]
+    text = page(entries).replace(b'"size": 1018', b'"size": 1018, "note": "\xe9t\xe9"')
+    assert b"\xe9t" in text
+    assert scanned(text, "2.41.5", VersionSet.from_specifier("==2.41.5")) is None
+    # Elsewhere on the page they do not matter: only the pinned files are decoded.
+    assert scanned(text, "3.0", VersionSet.from_specifier("==3.0")) == [
+        (Version("3.0"), "demo_pkg-3.0-py3-none-any.whl")
+    ]
