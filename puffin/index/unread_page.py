@@ -54,6 +54,7 @@ class UnreadPage(Sequence["DistFile"]):
         "_cache",
         "_content",
         "_content_type",
+        "_lists_files",
         "_listing",
         "_project",
         "_readers",
@@ -86,6 +87,7 @@ class UnreadPage(Sequence["DistFile"]):
         self._writes = writes
         self._readers = readers
         self._listing: FileListing | None = None
+        self._lists_files: bool | None = None
         self._versions: tuple[str, ...] = ()
         self._reading: asyncio.Future[PageListing] | None = None
 
@@ -99,7 +101,9 @@ class UnreadPage(Sequence["DistFile"]):
         (False means: read it to know, see :meth:`listing_now`)."""
         if self._listing is not None:
             return bool(self._listing)
-        return _DISTRIBUTION_NAME.search(self._content) is not None
+        if self._lists_files is None:  # asked again by every truth test of the sequence
+            self._lists_files = _DISTRIBUTION_NAME.search(self._content) is not None
+        return self._lists_files
 
     def files_of(self, version: Version, wanted: Callable[[Version], bool]) -> FileListing | None:
         """The files of the versions ``wanted`` accepts, all of ``version``'s release, as

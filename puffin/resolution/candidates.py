@@ -173,7 +173,7 @@ def _judge_files(
     if exclude_newer is not None:
         present = tuple(
             file
-            for file in version_files
+            for file in present
             if file.upload_time is None or file.upload_time <= exclude_newer
         )
         if not present:
