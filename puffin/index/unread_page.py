@@ -199,6 +199,7 @@ class UnreadPage(Sequence["DistFile"]):
         if self._listing is None:
             self._listing = page.files
             self._versions = page.versions
+            self._content = b""  # read: the listing answers from now on
         return self._listing
 
     def _whole(self) -> bool:
