@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypedDict, overload
 
 from puffin.index.filenames import SDIST_SUFFIXES
 
@@ -31,6 +31,17 @@ if TYPE_CHECKING:
     from puffin.types import DistFile, IndexSpec
 
 __all__ = ["UnreadPage"]
+
+
+class _Where(TypedDict):
+    """The page's arguments to the readers of :mod:`puffin.index.page_cache`."""
+
+    content_type: str
+    url: str
+    source: IndexSpec
+    project: NormalizedName
+    writes: WriteBehind | None
+
 
 # A file name a listing keeps (a wheel, or an sdist of any suffix: see group_filenames).
 _DISTRIBUTION_NAME = re.compile(
@@ -155,14 +166,7 @@ class UnreadPage(Sequence["DistFile"]):
         if self._reading is None:
             self._reading = asyncio.ensure_future(
                 read_large_listing(
-                    self._cache,
-                    self._content,
-                    content_type=self._content_type,
-                    url=self._url,
-                    source=self._source,
-                    project=self._project,
-                    writes=self._writes,
-                    readers=self._readers,
+                    self._cache, self._content, **self._where(), readers=self._readers
                 )
             )
         page = await asyncio.shield(self._reading)
@@ -179,21 +183,21 @@ class UnreadPage(Sequence["DistFile"]):
             return self._listing
         if self._reading is not None and self._reading.done():
             return self._keep(self._reading.result())
-        page = read_listing(
-            self._cache,
-            self._content,
+        return self._keep(read_listing(self._cache, self._content, **self._where()))
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The page's PEP 700 ``versions``, once it is read (empty before)."""
+        return self._versions
+
+    def _where(self) -> _Where:
+        return _Where(
             content_type=self._content_type,
             url=self._url,
             source=self._source,
             project=self._project,
             writes=self._writes,
         )
-        return self._keep(page)
-
-    @property
-    def versions(self) -> tuple[str, ...]:
-        """The page's PEP 700 ``versions``, once it is read (empty before)."""
-        return self._versions
 
     def _keep(self, page: PageListing) -> FileListing:
         if self._listing is None:
