@@ -6,7 +6,7 @@ published: pydantic-core's page is 6.9 MB with 15,000 files, the web benchmark s
 pages 22.5 MB. Decoding such a page (orjson: 19 ms for pydantic-core) and grouping its
 files by version (:func:`~puffin.index.listing.group_filenames`) cost a cold install of the
 web set 100 ms of its command's thread. Finding the pinned version's files in the bytes
-costs 4 ms for pydantic-core's page. The page is never decoded as a whole: decoding it into
+costs 5 ms for pydantic-core's page. The page is never decoded as a whole: decoding it into
 one string cost as much again as the search (a fresh 7 MB string is 1,700 new pages of
 memory).
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from packaging.utils import NormalizedName
     from packaging.version import Version
 
-__all__ = ["ScannedFile", "scan_version_files"]
+__all__ = ["ScannedFile", "release_pattern", "scan_version_files"]
 
 ScannedFile = tuple[int, "Version", dict[str, Any]]
 """A file found by the scan: its entry's offset in the page (listing order), its version,
