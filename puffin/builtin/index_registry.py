@@ -82,7 +82,7 @@ class RegistrySource:
             content_type = response.headers.get("content-type", "text/html")
             final_url = response.url
         # Read only as far as the resolutions need: a pinned version's files are found in
-        # a JSON page's text (see puffin.index.unread_page).
+        # a JSON page's bytes (see puffin.index.unread_page).
         page = UnreadPage(
             self._ctx.cache,
             content,

@@ -3,7 +3,7 @@
 A registry's PEP 691 project page (:meth:`~puffin.builtin.index_registry.RegistrySource.
 list_files`) comes back as an :class:`UnreadPage`. A resolution that pins the project
 (``==``) asks it for that version's files alone (:meth:`UnreadPage.files_of`), which a
-scan of the text finds (:mod:`puffin.index.version_scan`); anything else reads the whole
+scan of its bytes finds (:mod:`puffin.index.version_scan`); anything else reads the whole
 page once, through the cache of page readings (:mod:`puffin.index.page_cache`), and the
 page then answers as that :class:`~puffin.index.listing.FileListing`.
 """
