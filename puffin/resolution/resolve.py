@@ -175,17 +175,27 @@ def _named(
 
 def _exact_pins(requirements: Iterable[Requirement]) -> dict[NormalizedName, Version]:
     """``==`` pins (no wildcard): the only requirements that may choose a yanked version."""
-    from packaging.version import InvalidVersion, Version
-
     pins: dict[NormalizedName, Version] = {}
     for requirement in requirements:
-        for spec in requirement.specifier:
-            if spec.operator in ("==", "===") and not spec.version.endswith(".*"):
-                try:
-                    pins[canonicalize_name(requirement.name)] = Version(spec.version)
-                except InvalidVersion:
-                    continue
+        pinned = _pinned_version(requirement, ("==", "==="))
+        if pinned is not None:
+            pins[canonicalize_name(requirement.name)] = pinned
     return pins
+
+
+def _pinned_version(requirement: Requirement, operators: tuple[str, ...]) -> Version | None:
+    """The version ``requirement`` pins with one of ``operators`` (no wildcard); the last
+    such specifier's, and None when none names a valid version."""
+    from packaging.version import InvalidVersion, Version
+
+    pinned = None
+    for spec in requirement.specifier:
+        if spec.operator in operators and not spec.version.endswith(".*"):
+            try:
+                pinned = Version(spec.version)
+            except InvalidVersion:
+                continue
+    return pinned
 
 
 def _exact_projects(
@@ -199,7 +209,6 @@ def _exact_projects(
 
     A project an override names is left out: the override replaces the requirements.
     """
-    from packaging.version import InvalidVersion, Version
 
     from puffin.resolution.provider import ExactPin
     from puffin.resolver.version_set import VersionSet
@@ -215,12 +224,9 @@ def _exact_projects(
             continue
         these = VersionSet.from_specifier(requirement.specifier)
         allowed[name] = allowed[name].intersection(these) if name in allowed else these
-        for spec in requirement.specifier:
-            if spec.operator == "==" and not spec.version.endswith(".*"):
-                try:
-                    pins.setdefault(name, Version(spec.version))
-                except InvalidVersion:
-                    continue
+        pinned = _pinned_version(requirement, ("==",))
+        if pinned is not None:
+            pins.setdefault(name, pinned)
     return {name: ExactPin(version, allowed[name]) for name, version in pins.items()}
 
 
