@@ -400,14 +400,14 @@ class HttpClient:
         if isinstance(split, Failed):
             return split
         dest = Path(dest)
-        expected: dict[str, str] = {}
-        for algorithm, digest in hashes.items():
-            name = algorithm.lower()
+        from puffin.client.plain import normalized_hashes
+
+        expected = normalized_hashes(hashes.items())
+        for algorithm in expected:
             try:
-                hashlib.new(name)
+                hashlib.new(algorithm)
             except ValueError:
                 return Failed(shown, f"unsupported hash algorithm {algorithm!r} for {dest.name}")
-            expected[name] = digest.strip().lower()
         if self._options.offline:
             return Offline(shown)
         try:

@@ -24,11 +24,21 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     import http.client
     import ssl
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
-__all__ = ["Fetched", "PlainFetchError", "PlainFetcher", "PlainRequest"]
+__all__ = ["Fetched", "PlainFetchError", "PlainFetcher", "PlainRequest", "normalized_hashes"]
 
 _BUFFER = 1 << 20
+
+
+def normalized_hashes(hashes: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``(algorithm, hex digest)`` pairs as a download checks them: the algorithm as
+    :mod:`hashlib` names it (lowercase), the digest lowercase and unpadded by spaces.
+
+    Both ways of downloading a file (:meth:`~puffin.client.HttpClient.download` and a
+    worker's :class:`PlainFetcher`) compare against this form.
+    """
+    return {algorithm.lower(): digest.strip().lower() for algorithm, digest in hashes}
 
 
 @dataclass(frozen=True)

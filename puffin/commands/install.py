@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from puffin.context import Context
     from puffin.environment.query import Interpreter
     from puffin.environment.target import TargetEnvironment
+    from puffin.install.plan import Reinstall
     from puffin.install.prefetch import WheelPrefetch
     from puffin.install.unpack_workers import UnpackWorkers
     from puffin.requirements.manifest import Manifest
@@ -222,8 +223,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
                 resolution,
                 installed,
                 sync=sync,
-                reinstall_all=getattr(args, "reinstall", False),
-                reinstall=getattr(args, "reinstall_packages", ()),
+                reinstall=_reinstall(args),
                 source_of=lambda dist: source_action(command_ctx, dist, target),
             )
             problems = command_ctx.hooks.check_plan(plan, command_ctx)
@@ -329,27 +329,30 @@ async def _prefetching(
     if args.dry_run:
         yield None
         return
-    from packaging.utils import canonicalize_name
-
     from puffin.install.plan import keeps
     from puffin.install.prefetch import WheelPrefetch
 
     by_name = {dist.name: dist for dist in installed}
-    forced = {canonicalize_name(name) for name in getattr(args, "reinstall_packages", ())}
-    reinstall_all = bool(getattr(args, "reinstall", False))
+    reinstall = _reinstall(args)
 
     def satisfied(wanted: ResolvedDist) -> bool:
         # The plan's own rule, so that nothing the plan keeps is fetched.
         present = by_name.get(wanted.name)
-        return present is not None and keeps(
-            present, wanted, reinstall_all=reinstall_all, forced=forced
-        )
+        return present is not None and keeps(present, wanted, reinstall)
 
     prefetch = WheelPrefetch(ctx, target, satisfied=satisfied)
     try:
         yield prefetch
     finally:
         await prefetch.close()
+
+
+def _reinstall(args: argparse.Namespace) -> Reinstall:
+    """The command's ``--reinstall`` and ``--reinstall-package`` (``pip install`` and
+    ``pip sync`` both have them)."""
+    from puffin.install.plan import Reinstall
+
+    return Reinstall.asked(everything=args.reinstall, names=args.reinstall_packages)
 
 
 async def _fetch_and_unpack(

@@ -13,12 +13,40 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from puffin._values import value_type
 from puffin.types.plan import Plan, PlanAction, PlanItem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from puffin.types import InstalledDist, Resolution, ResolvedDist
+
+
+@value_type
+class Reinstall:
+    """What ``--reinstall`` and ``--reinstall-package`` replace even at the wanted version.
+
+    Build it with :meth:`asked`, which normalizes the names.
+    """
+
+    everything: bool = False
+    """``--reinstall``: every distribution the resolution names."""
+    names: frozenset[str] = frozenset()
+    """``--reinstall-package`` names, normalized."""
+
+    @classmethod
+    def asked(cls, *, everything: bool = False, names: Iterable[str] = ()) -> Reinstall:
+        """The rule for ``--reinstall`` (``everything``) and ``--reinstall-package``
+        (``names``, as the user spelled them)."""
+        return cls(everything, frozenset(canonicalize_name(name) for name in names))
+
+    def covers(self, name: str) -> bool:
+        """Whether the distribution ``name`` (normalized) is to be reinstalled."""
+        return self.everything or name in self.names
+
+
+NO_REINSTALL = Reinstall()
+"""Neither ``--reinstall`` nor ``--reinstall-package``."""
 
 
 def make_plan(
@@ -26,8 +54,7 @@ def make_plan(
     installed: Sequence[InstalledDist],
     *,
     sync: bool = False,
-    reinstall_all: bool = False,
-    reinstall: Iterable[str] = (),
+    reinstall: Reinstall = NO_REINSTALL,
     source_of: Callable[[ResolvedDist], PlanAction] | None = None,
 ) -> Plan:
     """The plan that turns ``installed`` into ``resolution`` (and nothing else if ``sync``).
@@ -37,14 +64,13 @@ def make_plan(
     Replaced distributions are ``REINSTALL`` whatever their source.
     """
     by_name = {dist.name: dist for dist in installed}
-    forced = {canonicalize_name(name) for name in reinstall}
     items: list[PlanItem] = []
     for wanted in resolution:
         present = by_name.get(wanted.name)
         if present is None:
             action = source_of(wanted) if source_of is not None else PlanAction.DOWNLOAD
             items.append(PlanItem(action, wanted, None))
-        elif keeps(present, wanted, reinstall_all=reinstall_all, forced=forced):
+        elif keeps(present, wanted, reinstall):
             items.append(PlanItem(PlanAction.SATISFIED, wanted, present))
         else:
             items.append(PlanItem(PlanAction.REINSTALL, wanted, present))
@@ -58,16 +84,12 @@ def make_plan(
     return Plan(tuple(items))
 
 
-def keeps(
-    present: InstalledDist, wanted: ResolvedDist, *, reinstall_all: bool, forced: Container[str]
-) -> bool:
+def keeps(present: InstalledDist, wanted: ResolvedDist, reinstall: Reinstall) -> bool:
     """Whether the installed ``present`` stays as it is for ``wanted``: the same version
-    from the same source, and neither ``--reinstall`` nor (for a name in ``forced``,
-    normalized) ``--reinstall-package``."""
+    from the same source, and not one that ``reinstall`` covers."""
     return not (
         present.version != wanted.version
-        or reinstall_all
-        or wanted.name in forced
+        or reinstall.covers(wanted.name)
         or _source_changed(present, wanted.url)
     )
 

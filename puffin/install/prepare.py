@@ -111,7 +111,7 @@ async def _fetched_by_worker(
 ) -> Path:
     """``wheel`` fetched to ``archive`` and unpacked, both by a worker; fetched by the
     source's ``fetch_file`` when the worker cannot (which reports any real error)."""
-    from puffin.client.plain import PlainFetchError
+    from puffin.client.plain import PlainFetchError, normalized_hashes
     from puffin.distribution.download import fetch_distribution
 
     workers = ctx.unpackers
@@ -119,7 +119,7 @@ async def _fetched_by_worker(
     sha256 = wheel.hash("sha256")
     shown = request.url.partition("?")[0]
     if not archive.is_file():  # else fetched by an earlier command: only unpacked
-        hashes = {name.lower(): value.strip().lower() for name, value in wheel.hashes}
+        hashes = normalized_hashes(wheel.hashes)
         try:
             entry, fetched = await workers.fetch_and_unpack(
                 request, archive, hashes=hashes, sha256=sha256

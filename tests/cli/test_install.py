@@ -95,6 +95,21 @@ def test_downgrade_and_upgrade(run_puffin, venv, index) -> None:
     assert " - lib==1.0" in result.stderr and " + lib==2.0" in result.stderr
 
 
+def test_reinstall_and_reinstall_package(run_puffin, venv, index) -> None:
+    install(run_puffin, venv, index, "app").assert_ok()
+    # A name spelled otherwise than the project's is still that project (normalized).
+    result = install(run_puffin, venv, index, "app", "--reinstall-package", "LIB")
+    result.assert_ok()
+    assert " - lib==2.0" in result.stderr and " + lib==2.0" in result.stderr, result.stderr
+    assert "app==1.0" not in result.stderr, "only the named package is reinstalled"
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+    everything = install(run_puffin, venv, index, "app", "--reinstall")
+    everything.assert_ok()
+    for line in (" - app==1.0", " + app==1.0", " - lib==2.0", " + lib==2.0"):
+        assert line in everything.stderr, everything.stderr
+    assert installed(venv) == {"app": "1.0", "lib": "2.0"}
+
+
 def test_dry_run_changes_nothing(run_puffin, venv, index) -> None:
     result = install(run_puffin, venv, index, "app", "--dry-run")
     result.assert_ok()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from puffin.client import ClientOptions, open_client
-from puffin.client.plain import PlainFetcher, PlainFetchError, PlainRequest
+from puffin.client.plain import PlainFetcher, PlainFetchError, PlainRequest, normalized_hashes
 from puffin.testing.index import StaticIndexServer
 from puffin.testing.tls_server import HypercornServer, LocalCA, static_files_app
 
@@ -84,6 +84,18 @@ def test_a_kept_connection_the_server_dropped_is_replaced_once(
     assert fetched.reused_connection is False
     statuses = [r.status for r in server.requests if r.path == "/files/data.bin"]
     assert statuses == [None, 200]
+
+
+def test_index_hashes_in_any_case_check_the_file(
+    server: StaticIndexServer, fetcher: PlainFetcher, tmp_path: Path
+) -> None:
+    """An index may spell the algorithm and the digest in capitals (the simple API does not
+    say); both ways of downloading compare the normalized form."""
+    given = [("SHA256", f" {SHA256.upper()} ")]
+    assert normalized_hashes(given) == {"sha256": SHA256}
+    dest = tmp_path / "data.bin"
+    fetcher.fetch(request(server.url + "/files/data.bin"), dest, normalized_hashes(given))
+    assert dest.read_bytes() == DATA
 
 
 def test_a_hash_mismatch_leaves_nothing(
