@@ -8,7 +8,6 @@ URL). The resolver then treats the project as having exactly that one version.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -181,13 +180,10 @@ async def _tree_metadata(ctx: Context, source: object, *, editable: bool) -> Cor
 
 
 async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> DirectDist:
-    from puffin.build.dispatch import build_metadata
-    from puffin.build.source import BuildSource
     from puffin.distribution.core_metadata import parse_core_metadata
-    from puffin.distribution.download import fetch_distribution
     from puffin.distribution.fetch import fetch_core_metadata
-    from puffin.distribution.sdist import read_pkg_info, static_dependencies_known
     from puffin.index.filenames import has_dist_suffix
+    from puffin.resolution.metadata import sdist_metadata
     from puffin.types import DistFile, Found, IndexKind, IndexSpec
 
     parts = urlsplit(url)
@@ -213,16 +209,5 @@ async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> Dire
             raise PuffinError(f"cannot read the wheel's metadata ({reason})")
         metadata = parse_core_metadata(answer.value, source=filename)
     else:
-        path = await fetch_distribution(ctx, file)
-        static = None
-        # A project archive without PKG-INFO, or an unreadable one, is built instead.
-        with contextlib.suppress(PuffinError):
-            static = parse_core_metadata(read_pkg_info(path), source=filename)
-        if static is not None and static_dependencies_known(
-            static.metadata_version, static.dynamic
-        ):
-            metadata = static
-        else:
-            data = await build_metadata(ctx, BuildSource.for_archive(file))
-            metadata = parse_core_metadata(data, source=filename)
+        metadata = await sdist_metadata(ctx, file)
     return DirectDist(metadata.normalized_name, metadata.version, metadata, clean, file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from puffin.resolution.provider import MetadataUnavailable
@@ -58,27 +59,50 @@ async def load_metadata(
         if not isinstance(answer, Found):
             reason = getattr(answer, "reason", "not found")
             raise MetadataUnavailable(f"has unreadable metadata ({reason})")
-        data = answer.value
-    else:
-        pkg_info = await _sdist_pkg_info(ctx, file)
-        data = pkg_info if pkg_info is not None else b""
-    metadata = _parse(data, file) if data else None
-    if not file.is_wheel:
-        from puffin.distribution.sdist import static_dependencies_known
+        return _parse(answer.value, file)
+    from puffin.distribution.core_metadata import MetadataError
+    from puffin.distribution.download import DownloadFailed
 
-        if metadata is None or not static_dependencies_known(
-            metadata.metadata_version, metadata.dynamic
-        ):
-            # The dependencies are known only after the backend says so: a metadata
-            # build (not a wheel build). A failed build stops the command with the
-            # backend's output; it is not a reason to try another version.
-            from puffin.build.dispatch import build_metadata
-            from puffin.build.source import BuildSource
+    try:
+        return await sdist_metadata(ctx, file, name=name, version=str(candidate.version))
+    except DownloadFailed as error:
+        raise MetadataUnavailable(
+            f"has a source distribution that could not be fetched ({error})"
+        ) from None
+    except MetadataError as error:
+        raise MetadataUnavailable(f"has invalid metadata: {error}") from None
 
-            source_ = BuildSource.for_archive(file, name=name, version=str(candidate.version))
-            metadata = _parse(await build_metadata(ctx, source_), file)
-    assert metadata is not None
-    return metadata
+
+async def sdist_metadata(
+    ctx: Context, file: DistFile, *, name: str | None = None, version: str | None = None
+) -> CoreMetadata:
+    """The metadata of the source distribution ``file``: its ``PKG-INFO`` when PEP 643
+    guarantees the dependencies in it (Metadata 2.2+, ``Requires-Dist`` not dynamic),
+    else what a metadata build (not a wheel build) says.
+
+    A missing or unreadable ``PKG-INFO`` means a build too. A failed build stops the
+    command with the backend's output: it is not a reason to try another version.
+
+    :param name: the project, and ``version`` its version, as the index lists them (for
+        the build's messages and checks); unknown for a ``name @ url`` archive.
+    :raises DownloadFailed: the archive could not be fetched.
+    :raises MetadataError: the built metadata does not parse.
+    """
+    from puffin.distribution.core_metadata import MetadataError, parse_core_metadata
+    from puffin.distribution.sdist import static_dependencies_known
+
+    pkg_info = await _sdist_pkg_info(ctx, file)
+    static = None
+    if pkg_info is not None:
+        with contextlib.suppress(MetadataError):
+            static = parse_core_metadata(pkg_info, source=file.filename)
+    if static is not None and static_dependencies_known(static.metadata_version, static.dynamic):
+        return static
+    from puffin.build.dispatch import build_metadata
+    from puffin.build.source import BuildSource
+
+    source = BuildSource.for_archive(file, name=name, version=version)
+    return parse_core_metadata(await build_metadata(ctx, source), source=file.filename)
 
 
 def _parse(data: bytes, file: object) -> CoreMetadata:
@@ -93,8 +117,12 @@ def _parse(data: bytes, file: object) -> CoreMetadata:
 
 
 async def _sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
-    """The sdist's ``PKG-INFO``, or None when it has none (a build tells)."""
-    from puffin.distribution.download import DownloadFailed, fetch_distribution
+    """The sdist's ``PKG-INFO``, or None when it has none (a build tells); kept in the
+    metadata cache, so that a later resolution fetches no archive for it.
+
+    :raises DownloadFailed: the archive could not be fetched.
+    """
+    from puffin.distribution.download import fetch_distribution
     from puffin.distribution.fetch import metadata_cache_path
     from puffin.distribution.sdist import read_pkg_info
     from puffin.errors import PuffinError
@@ -104,12 +132,7 @@ async def _sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
         return cached.read_bytes()
     except FileNotFoundError:
         pass
-    try:
-        path = await fetch_distribution(ctx, file)
-    except DownloadFailed as error:
-        raise MetadataUnavailable(
-            f"has a source distribution that could not be fetched ({error})"
-        ) from None
+    path = await fetch_distribution(ctx, file)
     try:
         data = read_pkg_info(path)
     except PuffinError:

@@ -107,6 +107,23 @@ def test_metadata_build_for_dynamic_dependencies(
     assert "Traceback" not in refused.stderr
 
 
+def test_a_direct_sdist_is_built_only_when_its_dependencies_are_dynamic(
+    run_puffin, tmp_path, local_index, make_sdist, make_wheel, backends
+) -> None:
+    """``name @ url`` archives follow the index's rule: PKG-INFO when PEP 643 vouches for
+    its dependencies, a metadata build otherwise."""
+    index = local_index([make_wheel("dep", "1.0"), make_wheel("dep", "2.0"), *backends])
+    static = make_sdist("fixed", "1.0", requires_dist=["dep<2"])
+    dynamic = make_sdist("moving", "1.0", requires_dist=["dep>=2"], dynamic=["Requires-Dist"])
+    for sdist, pin, built in ((static, "dep==1.0", False), (dynamic, "dep==2.0", True)):
+        name = sdist.name.split("-")[0]
+        (tmp_path / "req.in").write_text(f"{name} @ {sdist.as_uri()}\n")
+        result = run_puffin("pip", "compile", "req.in", "-i", index.simple_url, "-v")
+        result.assert_ok()
+        assert pin in result.stdout, result.stdout
+        assert (f"Built metadata of {name}" in result.stderr) is built, result.stderr
+
+
 def test_build_requirement_conflict_names_the_sdist(
     run_puffin, venv, local_index, make_sdist, make_wheel, backends
 ) -> None:
