@@ -1,14 +1,14 @@
 """Fetching one distribution file into the cache, once per command however many ask.
 
-Wheels and sdists land in the ``archive-v1`` bucket under their sha256 (or a digest of
-their URL when the index gives no hash), so a file fetched once is never fetched again.
+Wheels and sdists land in the ``archive-v1`` bucket under their sha256 (or, when the index
+gives no hash, :func:`~puffin.distribution.fetch.unhashed_file_key`), so a file fetched
+once is never fetched again.
 Within a command the in-flight map makes concurrent requests for one file (the
 top-level install and ten build environments all wanting setuptools) share one download.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from puffin.errors import PuffinError
@@ -28,7 +28,9 @@ class DownloadFailed(PuffinError):
 
 def archive_path(ctx: Context, file: DistFile) -> Path:
     """Where ``file`` is kept in the cache."""
-    key = file.hash("sha256") or hashlib.sha256(file.url.encode()).hexdigest()
+    from puffin.distribution.fetch import unhashed_file_key
+
+    key = file.hash("sha256") or unhashed_file_key(file)
     return ctx.cache.bucket(ARCHIVE_BUCKET) / key[:32] / file.filename
 
 

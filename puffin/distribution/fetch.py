@@ -3,7 +3,8 @@
 In order: the metadata cache; the PEP 658 ``.metadata`` file when the index offers one;
 HTTP range requests that read only the wheel's central directory and METADATA; the whole
 wheel. Every answer is cached in the ``metadata-v1`` bucket, keyed by the file's sha256
-when the index gives one and by its URL otherwise (hashes are optional in the simple API).
+when the index gives one and by :func:`unhashed_file_key` otherwise (hashes are optional in
+the simple API).
 """
 
 from __future__ import annotations
@@ -29,8 +30,29 @@ METADATA_BUCKET = "metadata-v1"
 def metadata_cache_path(cache: Cache, file: DistFile) -> Path:
     """Where the metadata of ``file`` is cached."""
     sha256 = file.hash("sha256")
-    key = f"sha256-{sha256}" if sha256 else "url-" + hashlib.sha256(file.url.encode()).hexdigest()
+    key = f"sha256-{sha256}" if sha256 else "url-" + unhashed_file_key(file)
     return cache.bucket(METADATA_BUCKET) / f"{key}.METADATA"
+
+
+def unhashed_file_key(file: DistFile) -> str:
+    """A digest that names ``file`` in the cache when its source gave no sha256: of its
+    URL, and for a local file also of its size and modification time.
+
+    A local file is rebuilt in place (``python -m build`` into ``dist/``, a
+    ``--find-links`` directory of wheels built by hand) under the same name and version;
+    keyed by its URL alone, the cache kept serving the first build's archive and
+    metadata, even to ``--reinstall``.
+    """
+    identity = file.url
+    path = local_path(file.url)
+    if path is not None:
+        try:
+            stat = path.stat()
+        except OSError:
+            pass  # a missing file: its fetch reports it
+        else:
+            identity += f"\n{stat.st_size}\n{stat.st_mtime_ns}"
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
 def local_path(url: str) -> Path | None:

@@ -303,6 +303,46 @@ def test_archive_url_with_hash_and_unnamed_path(
     assert "hash mismatch" in wrong.stderr
 
 
+def test_a_local_file_rebuilt_in_place_is_read_again(
+    run_puffin, venv, tmp_path, local_index, make_sdist, make_wheel, backends
+) -> None:
+    """A local archive's cache entries follow its size and modification time: rebuilt
+    under the same name and version, its new content and metadata are what install."""
+    import shutil
+
+    index = local_index([make_wheel("dep", "1.0"), *backends])
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    # make_sdist writes both builds to one path: each is copied before the next.
+    first = make_sdist("inplace", "1.0", files={"inplace/__init__.py": "VALUE = 'first'\n"})
+    archive = dist / first.name
+    shutil.copyfile(first, archive)
+    install = ("pip", "install", "-p", venv, "-i", index.simple_url, str(archive))
+    run_puffin(*install).assert_ok()
+    assert python(venv, "import inplace; print(inplace.VALUE)") == "first"
+    second = make_sdist(
+        "inplace", "1.0", requires_dist=["dep"], files={"inplace/__init__.py": "VALUE = 'second'\n"}
+    )
+    archive.unlink()
+    shutil.copyfile(second, archive)
+    run_puffin(*install, "--reinstall").assert_ok()
+    assert python(venv, "import inplace; print(inplace.VALUE)") == "second"
+    assert installed(venv)["dep"] == "1.0", "the new PKG-INFO's dependency"
+    # The same for a wheel in a --find-links directory, whose metadata is cached too.
+    links = tmp_path / "links"
+    links.mkdir()
+    wheel = links / "wheeled-1.0-py3-none-any.whl"
+    shutil.copyfile(make_wheel("wheeled", "1.0"), wheel)
+    shutil.copyfile(make_wheel("wdep", "1.0"), links / "wdep-1.0-py3-none-any.whl")
+    from_links = ("pip", "install", "-p", venv, "--no-index", "--find-links", links, "wheeled")
+    run_puffin(*from_links).assert_ok()
+    assert "wdep" not in installed(venv)
+    wheel.unlink()
+    shutil.copyfile(make_wheel("wheeled", "1.0", requires_dist=["wdep"]), wheel)
+    run_puffin(*from_links, "--reinstall-package", "wheeled").assert_ok()
+    assert installed(venv)["wdep"] == "1.0", "the rebuilt wheel's new dependency"
+
+
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
