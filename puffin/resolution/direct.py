@@ -183,7 +183,7 @@ async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> Dire
     from puffin.distribution.core_metadata import parse_core_metadata
     from puffin.distribution.fetch import fetch_core_metadata
     from puffin.index.filenames import has_dist_suffix
-    from puffin.resolution.metadata import sdist_metadata
+    from puffin.resolution.metadata import sdist_metadata, sdist_pkg_info
     from puffin.types import DistFile, Found, IndexKind, IndexSpec
 
     parts = urlsplit(url)
@@ -209,5 +209,8 @@ async def _from_archive(ctx: Context, url: str, entry: RequirementEntry) -> Dire
             raise PuffinError(f"cannot read the wheel's metadata ({reason})")
         metadata = parse_core_metadata(answer.value, source=filename)
     else:
-        metadata = await sdist_metadata(ctx, file)
+        pkg_info = await sdist_pkg_info(ctx, file)
+        metadata = await sdist_metadata(
+            ctx, file, pkg_info, parse=lambda data: parse_core_metadata(data, source=filename)
+        )
     return DirectDist(metadata.normalized_name, metadata.version, metadata, clean, file)

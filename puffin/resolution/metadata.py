@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from puffin.resolution.provider import MetadataUnavailable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packaging.utils import NormalizedName
 
     from puffin.context import Context
@@ -60,38 +62,48 @@ async def load_metadata(
             reason = getattr(answer, "reason", "not found")
             raise MetadataUnavailable(f"has unreadable metadata ({reason})")
         return _parse(answer.value, file)
-    from puffin.distribution.core_metadata import MetadataError
     from puffin.distribution.download import DownloadFailed
 
     try:
-        return await sdist_metadata(ctx, file, name=name, version=str(candidate.version))
+        pkg_info = await sdist_pkg_info(ctx, file)
     except DownloadFailed as error:
         raise MetadataUnavailable(
             f"has a source distribution that could not be fetched ({error})"
         ) from None
-    except MetadataError as error:
-        raise MetadataUnavailable(f"has invalid metadata: {error}") from None
+    return await sdist_metadata(
+        ctx,
+        file,
+        pkg_info,
+        parse=lambda data: _parse(data, file),
+        name=name,
+        version=str(candidate.version),
+    )
 
 
 async def sdist_metadata(
-    ctx: Context, file: DistFile, *, name: str | None = None, version: str | None = None
+    ctx: Context,
+    file: DistFile,
+    pkg_info: bytes | None,
+    *,
+    parse: Callable[[bytes], CoreMetadata],
+    name: str | None = None,
+    version: str | None = None,
 ) -> CoreMetadata:
-    """The metadata of the source distribution ``file``: its ``PKG-INFO`` when PEP 643
-    guarantees the dependencies in it (Metadata 2.2+, ``Requires-Dist`` not dynamic),
-    else what a metadata build (not a wheel build) says.
+    """The metadata of the source distribution ``file``: its ``pkg_info``
+    (:func:`sdist_pkg_info`) when PEP 643 guarantees the dependencies in it (Metadata
+    2.2+, ``Requires-Dist`` not dynamic), else what a metadata build (not a wheel build)
+    says, read by ``parse`` (which raises the caller's error for metadata that does not
+    parse).
 
     A missing or unreadable ``PKG-INFO`` means a build too. A failed build stops the
     command with the backend's output: it is not a reason to try another version.
 
     :param name: the project, and ``version`` its version, as the index lists them (for
         the build's messages and checks); unknown for a ``name @ url`` archive.
-    :raises DownloadFailed: the archive could not be fetched.
-    :raises MetadataError: the built metadata does not parse.
     """
     from puffin.distribution.core_metadata import MetadataError, parse_core_metadata
     from puffin.distribution.sdist import static_dependencies_known
 
-    pkg_info = await _sdist_pkg_info(ctx, file)
     static = None
     if pkg_info is not None:
         with contextlib.suppress(MetadataError):
@@ -102,7 +114,7 @@ async def sdist_metadata(
     from puffin.build.source import BuildSource
 
     source = BuildSource.for_archive(file, name=name, version=version)
-    return parse_core_metadata(await build_metadata(ctx, source), source=file.filename)
+    return parse(await build_metadata(ctx, source))
 
 
 def _parse(data: bytes, file: object) -> CoreMetadata:
@@ -116,7 +128,7 @@ def _parse(data: bytes, file: object) -> CoreMetadata:
         raise MetadataUnavailable(f"has invalid metadata: {error}") from None
 
 
-async def _sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
+async def sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
     """The sdist's ``PKG-INFO``, or None when it has none (a build tells); kept in the
     metadata cache, so that a later resolution fetches no archive for it.
 
