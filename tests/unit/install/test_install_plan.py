@@ -53,9 +53,9 @@ def test_reinstall_package_names_are_normalized() -> None:
     assert set(actions(everything).values()) == {PlanAction.REINSTALL}
 
 
-def test_keeps_is_the_plan_rule() -> None:
-    """The install's prefetch asks ``keeps`` whether to fetch a wheel: the same answer as
-    the plan, or it would fetch what the plan keeps."""
+def test_keeps_weighs_version_reinstall_and_source() -> None:
+    """``keeps`` is the rule the plan and the install's prefetch share (the prefetch asks
+    it whether to fetch a wheel at all)."""
     same = present("lib", "1.0")
     assert keeps(same, wanted("lib", "1.0"), NO_REINSTALL)
     assert not keeps(same, wanted("lib", "2.0"), NO_REINSTALL)
