@@ -134,6 +134,7 @@ async def sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
 
     :raises DownloadFailed: the archive could not be fetched.
     """
+    from puffin.cache.writes import store_cache_file
     from puffin.distribution.download import fetch_distribution
     from puffin.distribution.fetch import metadata_cache_path
     from puffin.distribution.sdist import read_pkg_info
@@ -149,5 +150,7 @@ async def sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
         data = read_pkg_info(path)
     except PuffinError:
         return None
-    cached.write_bytes(data)
+    # As every cache write: atomically (another command may read it meanwhile), and a
+    # cache that cannot be written only costs the next command a fetch.
+    store_cache_file(cached, lambda: data, writes=ctx.writes, what=cached.name)
     return data
