@@ -24,10 +24,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
-__all__ = ["WORKER_MODULES", "worker_pool"]
+__all__ = ["WORKER_MODULES", "start_worker_pool", "worker_pool"]
 
 WORKER_MODULES = (
     "puffin.index.page_worker",
@@ -56,6 +56,46 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_ignore_interrupts
     )
+
+
+def start_worker_pool(workers: int) -> Future[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes that ignore SIGINT (:func:`worker_pool`), made on a
+    thread of its own. The future gives the pool once every worker has run a first task,
+    or raises what kept them from starting: ``OSError``, or a ``RuntimeError`` such as
+    ``BrokenProcessPool`` (the workers that did start are stopped then).
+
+    Making a pool costs its caller 16 ms (importing :mod:`multiprocessing`), and the first
+    worker of a command waits for the fork server to start and import
+    :data:`WORKER_MODULES`: 65 ms on an idle machine, more beside a busy resolution. Pools
+    are made in the middle of a resolution, on the event loop's thread, which must go on
+    receiving pages and sending requests meanwhile: a cold web-set install's loop stood
+    still for that long while its pages were arriving.
+    """
+    import threading
+    from concurrent.futures import Future
+
+    up: Future[ProcessPoolExecutor] = Future()
+    # Running, so that a waiter's cancellation (asyncio.wrap_future passes it on) cannot
+    # cancel the start and leave the pool without an owner.
+    up.set_running_or_notify_cancel()
+
+    def start() -> None:
+        pool = None
+        try:
+            pool = worker_pool(workers)
+            # A submission starts a worker while none is idle: all of them start here.
+            firsts = [pool.submit(int) for _ in range(workers)]
+            for first in firsts:
+                first.result()
+        except BaseException as error:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            up.set_exception(error)
+        else:
+            up.set_result(pool)
+
+    threading.Thread(target=start, name="puffin-workers-start", daemon=True).start()
+    return up
 
 
 def _ignore_interrupts() -> None:

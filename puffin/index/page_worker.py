@@ -7,7 +7,7 @@ it competes with the HTTP client and the resolver for one core and the GIL. A
 reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
 marshal blob), so the command's process unpacks only the versions it reads.
 
-The worker (:func:`puffin.processes.worker_pool`) starts after :data:`START_AFTER` bytes
+The worker (:func:`puffin.processes.start_worker_pool`) starts after :data:`START_AFTER` bytes
 of large pages, takes pages once it is up, and stops with the command. A page the worker
 cannot read is read again in the command's process, so that a malformed page fails with
 the usual message.
@@ -16,6 +16,7 @@ the usual message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,8 +65,7 @@ class PageReaders:
     """
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._ready: Future[int] | None = None
+        self._starting: Future[ProcessPoolExecutor] | None = None
         self._broken = False
         self._read_here = 0
 
@@ -75,16 +75,16 @@ class PageReaders:
         if self._broken:
             return None
         try:
-            if self._ready is None:
+            if self._starting is None:
                 self._read_here += len(content)
                 if self._read_here >= START_AFTER:
                     self._launch()
                 return None
-            if not self._ready.done() or self._pool is None:
+            if not self._starting.done():
                 return None
-            self._ready.result()  # raises if the worker could not start
+            pool = self._starting.result()  # raises if the worker could not start
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, stored_reading, content, url, project)
+            return await loop.run_in_executor(pool, stored_reading, content, url, project)
         except (OSError, RuntimeError):
             # The worker could not start, or died (BrokenProcessPool is a RuntimeError):
             # pages are read in this process from now on.
@@ -93,26 +93,26 @@ class PageReaders:
 
     async def start(self) -> bool:
         """Start the worker now and wait until it is up; False when it cannot start."""
-        if self._ready is None and not self._broken:
+        if self._starting is None and not self._broken:
             self._launch()
-        if self._ready is None:
+        if self._starting is None:
             return False
         try:
-            await asyncio.wrap_future(self._ready)
+            await asyncio.wrap_future(self._starting)
         except (OSError, RuntimeError):
             self._broken = True
             return False
         return True
 
     def close(self) -> None:
-        """Stop the worker (waiting for a page it is reading)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the worker (waiting for it to start, or for a page it is reading)."""
+        if self._starting is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                self._starting.result().shutdown(wait=True, cancel_futures=True)
+            self._starting = None
 
     def _launch(self) -> None:
-        """Start the worker; it is up once ``_ready`` has run."""
-        from puffin.processes import worker_pool
+        """Start the worker, on a thread of its own; it is up once ``_starting`` is done."""
+        from puffin.processes import start_worker_pool
 
-        self._pool = worker_pool(1)
-        self._ready = self._pool.submit(int)
+        self._starting = start_worker_pool(1)

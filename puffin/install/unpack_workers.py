@@ -15,6 +15,7 @@ off the command's process too (see :mod:`puffin.install.prefetch`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from concurrent.futures import ProcessPoolExecutor
 
     from puffin.cache.dirs import Cache
     from puffin.client.plain import Fetched, PlainFetcher, PlainRequest
@@ -98,13 +100,26 @@ class UnpackWorkers:
     """Worker processes that unpack wheels into ``cache``, one per core (at most four)."""
 
     def __init__(self, cache: Cache, *, processes: int | None = None) -> None:
-        """:param processes: how many workers (default: one per core, at most four)."""
-        from puffin.processes import worker_pool
+        """Start the workers, on a thread of their own
+        (:func:`~puffin.processes.start_worker_pool`): the first wheels download meanwhile.
+
+        :param processes: how many workers (default: one per core, at most four).
+        """
+        from puffin.processes import start_worker_pool
 
         self._cache = cache
         self._workers = processes or max(1, min(4, os.cpu_count() or 1))
-        self._pool = worker_pool(self._workers)
-        self._pool.submit(int)  # the workers start now, while the first wheels download
+        self._starting = start_worker_pool(self._workers)
+
+    async def _pool(self) -> ProcessPoolExecutor:
+        """The pool, once its workers are up.
+
+        :raises OSError: no worker could start.
+        :raises RuntimeError: no worker could start (``BrokenProcessPool``).
+        """
+        if not self._starting.done():
+            await asyncio.wrap_future(self._starting)
+        return self._starting.result()
 
     async def unpack(self, wheel: Path, *, sha256: str | None) -> Path:
         """The wheel's directory in the cache, unpacked by a worker (by all of them, in
@@ -117,7 +132,7 @@ class UnpackWorkers:
             if self._workers > 1 and wheel.stat().st_size >= SHARED_FROM:
                 return await self._unpack_shared(wheel, sha256)
             done = await loop.run_in_executor(
-                self._pool, unpack_in_worker, str(wheel), str(self._cache.root), sha256
+                await self._pool(), unpack_in_worker, str(wheel), str(self._cache.root), sha256
             )
         except (OSError, RuntimeError):
             # A worker that could not start or died (BrokenProcessPool is a RuntimeError),
@@ -142,7 +157,7 @@ class UnpackWorkers:
         loop = asyncio.get_running_loop()
         try:
             done, fetched = await loop.run_in_executor(
-                self._pool,
+                await self._pool(),
                 fetch_and_unpack_in_worker,
                 request,
                 str(dest),
@@ -166,6 +181,7 @@ class UnpackWorkers:
             remove_temporary,
         )
 
+        pool = await self._pool()
         entry = await asyncio.to_thread(cache_entry, wheel, self._cache, sha256=sha256)
         if entry.is_dir():
             return entry
@@ -177,7 +193,7 @@ class UnpackWorkers:
             try:
                 parts = [
                     loop.run_in_executor(
-                        self._pool, extract_part, str(wheel), str(temporary), part, self._workers
+                        pool, extract_part, str(wheel), str(temporary), part, self._workers
                     )
                     for part in range(self._workers)
                 ]
@@ -199,5 +215,7 @@ class UnpackWorkers:
         return entry
 
     def close(self) -> None:
-        """Stop the workers (a wheel being unpacked is finished first)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers (a wheel being unpacked is finished first); workers still
+        starting are waited for, then stopped."""
+        with contextlib.suppress(OSError, RuntimeError):
+            self._starting.result().shutdown(wait=True, cancel_futures=True)

@@ -20,16 +20,34 @@ if TYPE_CHECKING:
 
 
 async def load_metadata(
-    ctx: Context, index_set: IndexSet, name: NormalizedName, candidate: VersionCandidate
+    ctx: Context,
+    index_set: IndexSet,
+    name: NormalizedName,
+    candidate: VersionCandidate,
+    *,
+    whole: DistFile | None = None,
 ) -> CoreMetadata:
     """Parse the metadata of ``candidate``; raise :class:`MetadataUnavailable` with why not.
 
     Wheels: whatever the source offers (PEP 658 file, range requests, download). Source
     distributions: their ``PKG-INFO`` when PEP 643 guarantees its dependencies (Metadata
     2.2+, ``Requires-Dist`` not dynamic); otherwise a build would be needed.
+
+    :param whole: a wheel of the candidate that the install fetches whole right away: its
+        METADATA is read from that file (:func:`wheel_metadata_from_archive`) instead of
+        by range requests, unless the fetch fails (the install then reports that failure).
     """
     from puffin.types import Found, Offline
 
+    if whole is not None:
+        from puffin.errors import PuffinError
+
+        try:
+            return _parse(await wheel_metadata_from_archive(ctx, whole), whole)
+        except PuffinError:
+            # Read as any other wheel's: a fetch that failed (a hash mismatch, say) is
+            # the install's to report, with its own message, when it asks for the file.
+            pass
     file = candidate.metadata_file
     if file is None:
         raise MetadataUnavailable("has no file to read metadata from")
@@ -115,6 +133,35 @@ async def sdist_metadata(
 
     source = BuildSource.for_archive(file, name=name, version=version)
     return parse(await build_metadata(ctx, source))
+
+
+async def wheel_metadata_from_archive(ctx: Context, file: DistFile) -> bytes:
+    """The METADATA of the wheel ``file``, from the metadata cache, else from the whole
+    file fetched into the archive cache (:func:`~puffin.distribution.download.
+    fetch_distribution`: hash-checked, and shared with the install that needs it too),
+    then kept in the metadata cache.
+
+    An install reads a pinned wheel under 1 MB this way: reading its metadata by range
+    requests takes two requests (the zip's end, then METADATA), after which the install
+    fetches the whole wheel anyway.
+
+    :raises DownloadFailed: the file could not be fetched.
+    :raises PuffinError: the file is not a wheel with readable metadata.
+    """
+    from puffin.cache.writes import store_cache_file
+    from puffin.distribution.download import fetch_distribution
+    from puffin.distribution.fetch import metadata_cache_path
+    from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
+
+    cached = metadata_cache_path(ctx.cache, file)
+    try:
+        return cached.read_bytes()
+    except FileNotFoundError:
+        pass
+    path = await fetch_distribution(ctx, file)
+    data = read_wheel_metadata_from_file(path, file.filename)
+    store_cache_file(cached, lambda: data, writes=ctx.writes, what=cached.name)
+    return data
 
 
 def _parse(data: bytes, file: object) -> CoreMetadata:

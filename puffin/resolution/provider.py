@@ -76,13 +76,16 @@ class PuffinProvider:
         pinned: Mapping[NormalizedName, Version],
         overrides: Mapping[NormalizedName, Sequence[Requirement]],
         exact: Mapping[NormalizedName, ExactPin] | None = None,
-        on_pinned: Callable[[NormalizedName, VersionCandidate], None] | None = None,
+        on_pinned: Callable[[NormalizedName, VersionCandidate], DistFile | None] | None = None,
     ) -> None:
         """:param exact: the projects every solution takes at an exact pin; only their
             allowed versions become candidates.
         :param on_pinned: called once the version of an exact pin (``==`` in a
             requirement or constraint) is chosen, with its candidate: the version any
-            solution that includes the project has (an install fetches it meanwhile)."""
+            solution that includes the project has (an install fetches it meanwhile).
+            It returns the wheel it fetches whole right away, if any: the version's
+            metadata is then read from that file
+            (:func:`~puffin.resolution.metadata.load_metadata`'s ``whole``)."""
 
         self._ctx = ctx
         self._index_set = index_set
@@ -194,7 +197,7 @@ class PuffinProvider:
             chosen = first_prerelease
         if chosen is None:
             return None
-        self._prefetch_metadata(_name(package), chosen)
+        whole = None
         if (
             self._on_pinned is not None
             and pinned == chosen.version
@@ -202,7 +205,8 @@ class PuffinProvider:
             and name not in self._announced
         ):
             self._announced.add(name)
-            self._on_pinned(name, chosen)
+            whole = self._on_pinned(name, chosen)
+        self._prefetch_metadata(name, chosen, whole=whole)
         return chosen.version
 
     async def get_dependencies(
@@ -457,10 +461,12 @@ class PuffinProvider:
             files = await files.listing()
         return versions_of(files, project=name)
 
-    def _prefetch_metadata(self, name: NormalizedName, candidate: VersionCandidate) -> None:
+    def _prefetch_metadata(
+        self, name: NormalizedName, candidate: VersionCandidate, *, whole: DistFile | None = None
+    ) -> None:
         key = (name, candidate.version)
         if key not in self._metadata:
-            self._metadata[key] = asyncio.ensure_future(self._load_metadata(name, candidate))
+            self._metadata[key] = asyncio.ensure_future(self._load_metadata(name, candidate, whole))
 
     async def _metadata_of(self, name: NormalizedName, version: Version) -> CoreMetadata:
         key = (name, version)
@@ -475,11 +481,11 @@ class PuffinProvider:
         return await task
 
     async def _load_metadata(
-        self, name: NormalizedName, candidate: VersionCandidate
+        self, name: NormalizedName, candidate: VersionCandidate, whole: DistFile | None
     ) -> CoreMetadata:
         from puffin.resolution.metadata import load_metadata
 
-        return await load_metadata(self._ctx, self._index_set, name, candidate)
+        return await load_metadata(self._ctx, self._index_set, name, candidate, whole=whole)
 
     def candidate_for(self, name: NormalizedName, version: Version) -> VersionCandidate | None:
         """The resolved candidate (its files), once the resolution is done."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from puffin.resolution.provider import ExactPin
     from puffin.resolver.package import Package
     from puffin.resolver.version_set import VersionSet
-    from puffin.types import Resolution
+    from puffin.types import DistFile, Resolution
 
 
 class ResolutionImpossible(PuffinError):
@@ -44,13 +44,14 @@ async def resolve(
     options: ResolverOptions,
     *,
     top_level: bool = True,
-    on_pinned: Callable[[NormalizedName, VersionCandidate], None] | None = None,
+    on_pinned: Callable[[NormalizedName, VersionCandidate], DistFile | None] | None = None,
 ) -> Resolution:
     """Resolve ``manifest`` for ``target`` with the sources of ``index_set``.
 
     ``top_level`` is False for the resolution of a build environment's requirements:
     plugins then neither adjust the manifest nor check the result (the hooks' contract).
-    ``on_pinned`` learns each exact pin's chosen candidate as soon as it is chosen
+    ``on_pinned`` learns each exact pin's chosen candidate as soon as it is chosen, and
+    names the wheel it fetches whole for it, if any, for the metadata to be read from
     (:class:`~puffin.resolution.provider.PuffinProvider`).
     """
     from puffin.resolution.provider import PuffinProvider

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from puffin.processes import WORKER_MODULES, worker_pool
+from puffin.processes import WORKER_MODULES, start_worker_pool, worker_pool
 
 FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 
@@ -20,6 +20,13 @@ def _describe() -> tuple[int, int, bool, bool]:
     ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     preloaded = all(name in sys.modules for name in WORKER_MODULES)
     return os.getpid(), os.getppid(), ignored, preloaded
+
+
+def _pid_after(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
 
 
 def test_workers_run_in_other_processes_and_ignore_interrupts() -> None:
@@ -39,3 +46,20 @@ def test_workers_are_forked_from_one_server_that_imported_their_modules() -> Non
     assert parents != {os.getpid()}  # not forked from this (threaded) process
     assert len(parents) == 1  # one server for every pool
     assert all(preloaded for _, _, _, preloaded in answers)
+
+
+def test_a_pool_starts_on_a_thread_of_its_own_and_is_handed_over_with_every_worker_up() -> None:
+    starting = start_worker_pool(2)
+    # The caller (the command's event loop) goes on at once: starting a worker waits for
+    # the fork server, or for a new interpreter.
+    assert not starting.done()
+    with starting.result(timeout=120) as pool:
+        answers = [pool.submit(_describe).result() for _ in range(4)]
+        # Two tasks at once run in two processes: both workers are up.
+        both = [pool.submit(_pid_after, 0.5) for _ in range(2)]
+        pids = {task.result() for task in both}
+
+    assert all(pid != os.getpid() for pid, _, _, _ in answers)
+    assert all(ignored for _, _, ignored, _ in answers)
+    assert len(pids) == 2
+    assert os.getpid() not in pids

@@ -192,7 +192,8 @@ def test_only_the_wheel_to_download_counts(tmp_path: Path) -> None:
 
 def test_workers_stop_with_close(tmp_path: Path) -> None:
     workers = UnpackWorkers(Cache(tmp_path / "cache"))
-    processes = list(workers._pool._processes.values())  # started at once, to be up early
+    # Started at once (on a thread of their own), to be up early.
+    processes = list(workers._starting.result(timeout=120)._processes.values())
     workers.close()
     assert processes and all(not process.is_alive() for process in processes)
 
