@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 if TYPE_CHECKING:
     import http.client
     import ssl
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["Fetched", "PlainFetchError", "PlainFetcher", "PlainRequest", "normalized_hashes"]
 
@@ -59,10 +59,9 @@ class PlainRequest:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A file a worker fetched: where it is (None when it was kept in memory), its size,
-    and how long the GET took."""
+    """A file a worker fetched: where it is, its size, and how long the GET took."""
 
-    path: Path | None
+    path: Path
     size: int
     seconds: float
     reused_connection: bool
@@ -86,31 +85,6 @@ class PlainFetcher:
 
         :raises PlainFetchError: anything but a complete, matching 200 response.
         """
-        size, seconds, reused = self._fetch(request, lambda response: _save(response, dest, hashes))
-        return Fetched(dest, size, seconds, reused)
-
-    def fetch_bytes(
-        self, request: PlainRequest, hashes: Mapping[str, str]
-    ) -> tuple[bytearray, Fetched]:
-        """Download ``request.url`` into memory, complete and matching every hash in
-        ``hashes``: for a file that is read once and not kept.
-
-        :raises PlainFetchError: anything but a complete, matching 200 response.
-        """
-        body = bytearray()
-
-        def keep(response: http.client.HTTPResponse) -> int:
-            body[:] = _read(response, hashes)
-            return len(body)
-
-        size, seconds, reused = self._fetch(request, keep)
-        return body, Fetched(None, size, seconds, reused)
-
-    def _fetch(
-        self, request: PlainRequest, consume: Callable[[http.client.HTTPResponse], int]
-    ) -> tuple[int, float, bool]:
-        """GET ``request.url`` and hand the 200 response to ``consume``, which returns
-        the body's size: (size, seconds, whether a kept-alive connection served it)."""
         import http.client
 
         begun = time.monotonic()
@@ -139,7 +113,7 @@ class PlainFetcher:
         try:
             if response.status != 200:
                 raise PlainFetchError(f"HTTP {response.status} {response.reason}")
-            size = consume(response)
+            size = self._save(response, dest, hashes)
         except (OSError, http.client.HTTPException) as error:
             self._drop(origin)
             raise PlainFetchError(f"reading the body failed: {error!r}") from None
@@ -148,7 +122,7 @@ class PlainFetcher:
             raise
         if response.will_close:
             self._drop(origin)
-        return size, time.monotonic() - begun, reused
+        return Fetched(dest, size, time.monotonic() - begun, reused)
 
     def close(self) -> None:
         """Close every kept-alive connection."""
@@ -203,68 +177,35 @@ class PlainFetcher:
         if connection is not None:
             connection.close()
 
-
-def _save(response: http.client.HTTPResponse, dest: Path, hashes: Mapping[str, str]) -> int:
-    """Write the body to ``dest`` through a temporary sibling, renamed into place once
-    complete and matching ``hashes``; its size."""
-    digests = {name: hashlib.new(name) for name in hashes}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    size = 0
-    renamed = False
-    try:
-        buffer = memoryview(bytearray(_BUFFER))
-        with os.fdopen(fd, "wb", buffering=0) as stream:
-            while count := response.readinto(buffer):
-                chunk = buffer[:count]
-                for digest in digests.values():
-                    digest.update(chunk)
-                while chunk:
-                    written = stream.write(chunk)
-                    if not written:
-                        raise OSError(f"could not write to {temporary}")
-                    chunk = chunk[written:]
-                size += count
-        _check(response, size, digests, hashes)
-        os.replace(temporary, dest)
-        renamed = True
-    finally:
-        if not renamed:
-            Path(temporary).unlink(missing_ok=True)
-    return size
-
-
-def _read(response: http.client.HTTPResponse, hashes: Mapping[str, str]) -> bytearray:
-    """The body, complete and matching ``hashes``, read into one buffer (of the stated
-    length when there is one, so that it is never copied to grow)."""
-    digests = {name: hashlib.new(name) for name in hashes}
-    length = response.getheader("content-length")
-    body = bytearray(int(length)) if length is not None and length.isdigit() else bytearray()
-    view = memoryview(body)
-    size = 0
-    while size < len(body) and (count := response.readinto(view[size:])):
-        size += count
-    view.release()
-    if size == len(body):  # no length stated, or a body longer than stated
-        while chunk := response.read(_BUFFER):
-            body += chunk
-            size += len(chunk)
-    del body[size:]
-    for digest in digests.values():
-        digest.update(body)
-    _check(response, size, digests, hashes)
-    return body
-
-
-def _check(
-    response: http.client.HTTPResponse,
-    size: int,
-    digests: Mapping[str, hashlib._Hash],
-    hashes: Mapping[str, str],
-) -> None:
-    length = response.getheader("content-length")
-    if length is not None and length.isdigit() and int(length) != size:
-        raise PlainFetchError(f"the body has {size} bytes, not {length}")
-    for name, digest in digests.items():
-        if digest.hexdigest() != hashes[name].lower():
-            raise PlainFetchError(f"the {name} hash does not match the index's")
+    @staticmethod
+    def _save(response: http.client.HTTPResponse, dest: Path, hashes: Mapping[str, str]) -> int:
+        digests = {name: hashlib.new(name) for name in hashes}
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        size = 0
+        renamed = False
+        try:
+            buffer = memoryview(bytearray(_BUFFER))
+            with os.fdopen(fd, "wb", buffering=0) as stream:
+                while count := response.readinto(buffer):
+                    chunk = buffer[:count]
+                    for digest in digests.values():
+                        digest.update(chunk)
+                    while chunk:
+                        written = stream.write(chunk)
+                        if not written:
+                            raise OSError(f"could not write to {temporary}")
+                        chunk = chunk[written:]
+                    size += count
+            length = response.getheader("content-length")
+            if length is not None and length.isdigit() and int(length) != size:
+                raise PlainFetchError(f"the body has {size} bytes, not {length}")
+            for name, digest in digests.items():
+                if digest.hexdigest() != hashes[name].lower():
+                    raise PlainFetchError(f"the {name} hash does not match the index's")
+            os.replace(temporary, dest)
+            renamed = True
+        finally:
+            if not renamed:
+                Path(temporary).unlink(missing_ok=True)
+        return size

@@ -211,13 +211,7 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
             open_builds(
                 sources_ctx, args, target, options, link_mode=args.link_mode
             ) as command_ctx,
-            _prefetching(
-                args,
-                command_ctx,
-                target,
-                installed,
-                keep_archives=_hash_checking(args, manifest),
-            ) as prefetch,
+            _prefetching(args, command_ctx, target, installed) as prefetch,
         ):
             phase = time.perf_counter()
             resolution = await resolve(
@@ -269,16 +263,6 @@ async def _resolve_and_apply(args: argparse.Namespace, ctx: Context, job: _Job) 
     return plan, changed
 
 
-def _hash_checking(args: argparse.Namespace, manifest: Manifest) -> bool:
-    """Whether the install checks the user's ``--hash`` values (pip's hash-checking mode:
-    ``--require-hashes`` on the command line or in a requirements file, or any ``--hash``)."""
-    return bool(
-        getattr(args, "require_hashes", False)
-        or manifest.require_hashes
-        or any(entry.hashes for entry in manifest.requirements if entry.requirement is not None)
-    )
-
-
 def _required_hashes(
     args: argparse.Namespace, manifest: Manifest, resolved: Sequence[ResolvedDist]
 ) -> dict[str, tuple[str, ...]] | None:
@@ -290,9 +274,14 @@ def _required_hashes(
     """
     from packaging.utils import canonicalize_name
 
-    if not _hash_checking(args, manifest):
-        return None
     entries = [entry for entry in manifest.requirements if entry.requirement is not None]
+    mode = (
+        getattr(args, "require_hashes", False)
+        or manifest.require_hashes
+        or any(entry.hashes for entry in entries)
+    )
+    if not mode:
+        return None
     hashes: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         assert entry.requirement is not None
@@ -334,14 +323,9 @@ async def _prefetching(
     ctx: Context,
     target: TargetEnvironment,
     installed: Sequence[InstalledDist],
-    *,
-    keep_archives: bool,
 ) -> AsyncIterator[WheelPrefetch | None]:
     """The wheels of exact pins fetched and unpacked during the resolution
-    (:mod:`puffin.install.prefetch`); None for a dry run, which fetches nothing.
-
-    :param keep_archives: every wheel's archive is kept (hash-checking mode checks the
-        user's hashes on them)."""
+    (:mod:`puffin.install.prefetch`); None for a dry run, which fetches nothing."""
     if args.dry_run:
         yield None
         return
@@ -356,7 +340,7 @@ async def _prefetching(
         present = by_name.get(wanted.name)
         return present is not None and keeps(present, wanted, reinstall)
 
-    prefetch = WheelPrefetch(ctx, target, satisfied=satisfied, keep_archives=keep_archives)
+    prefetch = WheelPrefetch(ctx, target, satisfied=satisfied)
     try:
         yield prefetch
     finally:

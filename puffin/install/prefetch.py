@@ -55,9 +55,6 @@ class WheelPrefetch:
 
     :param satisfied: whether the environment keeps what it has installed for a
         distribution (then nothing is fetched for it).
-    :param keep_archives: keep every archive fetched (the install checks the user's
-        ``--hash`` values on them), not only those of wheels too large to unpack from
-        memory (:func:`~puffin.install.prepare.unpacked_wheel`).
     """
 
     def __init__(
@@ -66,12 +63,10 @@ class WheelPrefetch:
         target: TargetEnvironment,
         *,
         satisfied: Callable[[ResolvedDist], bool],
-        keep_archives: bool = False,
     ) -> None:
         self._ctx = ctx
         self._target = target
         self._satisfied = satisfied
-        self._keep_archives = keep_archives
         self._stopped = False
         self._waiting: list[ResolvedDist] = []
         self._waiting_bytes = 0
@@ -146,4 +141,4 @@ class WheelPrefetch:
         ctx = self._ctx._replace(unpackers=self._workers)
         # The install reports any failure when it asks for the same wheel (see above).
         with contextlib.suppress(Exception):
-            await unpacked_wheel(ctx, dist, self._target, keep_archive=self._keep_archives)
+            await unpacked_wheel(ctx, dist, self._target)

@@ -30,14 +30,11 @@ async def unpacked_wheel(
     target: TargetEnvironment,
     *,
     verify: Callable[[Path], None] | None = None,
-    keep_archive: bool = False,
 ) -> Path:
     """The directory where the wheel that installs ``dist`` on ``target`` is unpacked.
 
     :param verify: called with every archive fetched for ``dist`` (the wheel, or the sdist
         that is built), before it is used: the user's ``--hash`` check.
-    :param keep_archive: keep the archive of a wheel that a worker fetches, which it
-        otherwise unpacks from memory (a ``verify`` keeps it too).
     """
     from puffin.install.unpack import unpack_wheel
 
@@ -57,11 +54,8 @@ async def unpacked_wheel(
         from puffin.distribution.download import archive_path
 
         archive = archive_path(ctx, published)
-        keep = keep_archive or verify is not None  # --hash values are checked on archives
         entry = await _once(
-            ctx,
-            ("unpack", archive),
-            lambda: _fetched_by_worker(ctx, published, archive, request, keep=keep),
+            ctx, ("unpack", archive), lambda: _fetched_by_worker(ctx, published, archive, request)
         )
         if verify is not None:
             verify(archive)
@@ -113,17 +107,12 @@ def _worker_request(ctx: Context, wheel: DistFile) -> PlainRequest | None:
 
 
 async def _fetched_by_worker(
-    ctx: Context, wheel: DistFile, archive: Path, request: PlainRequest, *, keep: bool
+    ctx: Context, wheel: DistFile, archive: Path, request: PlainRequest
 ) -> Path:
-    """``wheel`` fetched and unpacked, both by a worker; fetched by the source's
-    ``fetch_file`` when the worker cannot (which reports any real error).
-
-    The worker keeps the archive at ``archive`` when ``keep`` is set or the wheel is too
-    large to hold in memory (:data:`~puffin.install.unpack_workers.KEPT_IN_MEMORY_UNTIL`).
-    """
+    """``wheel`` fetched to ``archive`` and unpacked, both by a worker; fetched by the
+    source's ``fetch_file`` when the worker cannot (which reports any real error)."""
     from puffin.client.plain import PlainFetchError, normalized_hashes
     from puffin.distribution.download import fetch_distribution
-    from puffin.install.unpack_workers import KEPT_IN_MEMORY_UNTIL
 
     workers = ctx.unpackers
     assert workers is not None
@@ -132,9 +121,8 @@ async def _fetched_by_worker(
     if not archive.is_file():  # else fetched by an earlier command: only unpacked
         hashes = normalized_hashes(wheel.hashes)
         try:
-            in_memory = not keep and 0 < (wheel.size or 0) < KEPT_IN_MEMORY_UNTIL
             entry, fetched = await workers.fetch_and_unpack(
-                request, archive, hashes=hashes, sha256=sha256, keep=not in_memory
+                request, archive, hashes=hashes, sha256=sha256
             )
         except PlainFetchError as error:
             ctx.reporter.debug(f"GET {shown} in a worker failed ({error}); fetching it here")

@@ -101,27 +101,17 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def unpack_wheel(
-    wheel: Path,
-    cache: Cache,
-    *,
-    sha256: str | None = None,
-    data: bytes | bytearray | None = None,
-) -> Path:
+def unpack_wheel(wheel: Path, cache: Cache, *, sha256: str | None = None) -> Path:
     """Return the directory where ``wheel`` is unpacked in the cache, unpacking it first if
     needed.
 
     :param sha256: the wheel file's hex sha256 when already known (from the index or the
         download), which saves hashing the file; it is the cache key.
-    :param data: the wheel's bytes, for a download that is not kept on disk: ``wheel``
-        then only names it.
     :raises PuffinError: the wheel is not a valid zip, has unsafe paths, or a file does
         not match its RECORD; nothing is left in the cache then.
     """
     from puffin.cache.lock import FileLock
 
-    if sha256 is None and data is not None:
-        sha256 = hashlib.sha256(data).hexdigest()
     entry = cache_entry(wheel, cache, sha256=sha256)
     if entry.is_dir():
         return entry
@@ -131,7 +121,7 @@ def unpack_wheel(
             return entry
         temporary = new_temporary(entry)
         try:
-            _extract(wheel if data is None else data, temporary, source=wheel.name)
+            _extract(wheel, temporary)
             finish_entry(wheel, temporary, entry)
         except BaseException:
             remove_temporary(temporary)
@@ -184,8 +174,7 @@ def extract_part(wheel: str, destination: str, part: int, parts: int) -> None:
 
     :raises PuffinError: as :func:`unpack_wheel`.
     """
-    path = Path(wheel)
-    _extract(path, Path(destination), source=path.name, part=part, parts=parts)
+    _extract(Path(wheel), Path(destination), part=part, parts=parts)
 
 
 _FILE_WEIGHT = 32 * 1024
@@ -223,16 +212,8 @@ def _safe_member(name: str, *, source: str) -> None:
         raise PuffinError(f"{source} contains an unsafe path: {name!r}")
 
 
-def _extract(
-    wheel: Path | bytes | bytearray,
-    destination: Path,
-    *,
-    source: str,
-    part: int = 0,
-    parts: int = 1,
-) -> None:
-    """Extract the wheel's files (from its file, or its bytes) into ``destination``, each
-    checked against RECORD; ``source`` names the wheel in messages.
+def _extract(wheel: Path, destination: Path, *, part: int = 0, parts: int = 1) -> None:
+    """Extract the wheel's files into ``destination``, each checked against RECORD.
 
     With ``parts`` above 1, only share ``part`` of the members (:func:`share`): several
     processes share a large wheel that way, into one ``destination``. Every part checks
@@ -240,11 +221,11 @@ def _extract(
     """
     from puffin.install.zipread import BadArchive, ZipArchive
 
+    source = wheel.name
     try:
         archive = ZipArchive(wheel)
     except (OSError, BadArchive) as error:
-        shown = wheel if isinstance(wheel, Path) else source
-        raise PuffinError(f"{shown} is not a valid wheel (zip) file: {error}") from error
+        raise PuffinError(f"{wheel} is not a valid wheel (zip) file: {error}") from error
     with archive:
         members = [member for member in archive.members if not member.is_dir]
         names = [member.name for member in members]

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FETCHED_FROM",
-    "KEPT_IN_MEMORY_UNTIL",
     "PROCESSES_FROM",
     "SHARED_FROM",
     "UnpackWorkers",
@@ -61,15 +60,6 @@ its source offers an anonymous URL (:class:`~puffin.plugin.AnonymousFiles`); sma
 are fetched by the command's client, which keeps many small requests in flight on one
 connection where a worker fetches one file at a time."""
 
-KEPT_IN_MEMORY_UNTIL = 128 * 1024 * 1024
-"""A wheel a worker fetches is unpacked from memory, and no archive of it is kept, when
-the index states a size below this (a larger one, or one of unknown size, is written to
-the archive cache first, as is every wheel whose install checks ``--hash`` values, which
-are checked against the archive). Writing the archive and reading it back cost the web
-benchmark set's 40 MB of such wheels, and the data-science set's 400 MB, system time
-on the cores that unpack; the unpacked entry is keyed by the archive's verified sha256,
-so nothing else reads the archive again."""
-
 
 @functools.cache
 def _worker_fetcher() -> PlainFetcher:
@@ -86,28 +76,16 @@ def fetch_and_unpack_in_worker(
     hashes: dict[str, str],
     cache_root: str,
     sha256: str | None,
-    *,
-    keep: bool = True,
 ) -> tuple[str, Fetched]:
-    """Fetch a wheel (:class:`~puffin.client.plain.PlainFetcher`), then unpack it into the
-    cache, in a worker process; the cache entry and what the fetch took.
+    """Fetch a wheel to ``dest`` (:class:`~puffin.client.plain.PlainFetcher`), then unpack
+    it into the cache, in a worker process; the cache entry and what the fetch took.
 
-    :param dest: where the archive is kept (its name names the wheel in any case).
-    :param keep: False to unpack the wheel from memory and keep no archive
-        (:data:`KEPT_IN_MEMORY_UNTIL`).
     :raises PlainFetchError: the fetch failed (the caller fetches the file itself).
     :raises PuffinError: as :func:`~puffin.install.unpack.unpack_wheel`.
     """
     path = Path(dest)
-    if keep:
-        fetched = _worker_fetcher().fetch(request, path, hashes)
-        return unpack_in_worker(dest, cache_root, sha256), fetched
-    from puffin.cache.dirs import Cache
-    from puffin.install.unpack import unpack_wheel
-
-    data, fetched = _worker_fetcher().fetch_bytes(request, hashes)
-    entry = unpack_wheel(path, Cache(Path(cache_root)), sha256=sha256, data=data)
-    return str(entry), fetched
+    fetched = _worker_fetcher().fetch(request, path, hashes)
+    return unpack_in_worker(dest, cache_root, sha256), fetched
 
 
 def unpack_in_worker(wheel: str, cache_root: str, sha256: str | None) -> str:
@@ -165,17 +143,10 @@ class UnpackWorkers:
         return Path(done)
 
     async def fetch_and_unpack(
-        self,
-        request: PlainRequest,
-        dest: Path,
-        *,
-        hashes: dict[str, str],
-        sha256: str | None,
-        keep: bool = True,
+        self, request: PlainRequest, dest: Path, *, hashes: dict[str, str], sha256: str | None
     ) -> tuple[Path, Fetched]:
-        """Fetch a wheel to ``dest`` (or, with ``keep`` False, into memory only) and unpack
-        it, both in a worker (:func:`fetch_and_unpack_in_worker`): the cache entry, and
-        what the fetch took.
+        """Fetch a wheel to ``dest`` and unpack it, both in a worker
+        (:func:`fetch_and_unpack_in_worker`): the cache entry, and what the fetch took.
 
         :raises PlainFetchError: the fetch failed, or no worker could run it; the caller
             fetches the file itself.
@@ -187,7 +158,7 @@ class UnpackWorkers:
         try:
             done, fetched = await loop.run_in_executor(
                 await self._pool(),
-                functools.partial(fetch_and_unpack_in_worker, keep=keep),
+                fetch_and_unpack_in_worker,
                 request,
                 str(dest),
                 hashes,

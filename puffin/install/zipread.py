@@ -90,26 +90,19 @@ class Member(NamedTuple):
 
 
 class ZipArchive:
-    """A zip file mapped into memory, or one in memory already; use as a context manager.
+    """A zip file mapped into memory; use as a context manager.
 
-    :param source: the file, or its bytes (a download that is not kept).
     :raises BadArchive: the file is empty, not a zip file, or its central directory is
         malformed.
     :raises OSError: the file cannot be opened.
     """
 
-    def __init__(self, source: Path | bytes | bytearray) -> None:
-        self._map: mmap.mmap | bytes | bytearray
-        if isinstance(source, (bytes, bytearray)):
-            if not source:
-                raise BadArchive("the archive is empty")
-            self._map = source
-        else:
-            with open(source, "rb") as file:
-                try:
-                    self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                except ValueError as error:  # an empty file cannot be mapped
-                    raise BadArchive(str(error)) from None
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as file:
+            try:
+                self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError as error:  # an empty file cannot be mapped
+                raise BadArchive(str(error)) from None
         try:
             self._view = memoryview(self._map)
             self.members = _central_directory(self._map)
@@ -137,8 +130,7 @@ class ZipArchive:
         with contextlib.suppress(BufferError):
             if view is not None:
                 view.release()
-            if isinstance(self._map, mmap.mmap):
-                self._map.close()
+            self._map.close()
 
     def read(self, member: Member) -> bytes:
         """The whole content of ``member``, CRC-checked."""
@@ -225,7 +217,7 @@ def _inflate(data: memoryview, member: Member) -> Iterator[bytes]:
         raise BadArchive(f"{member.name!r}: {error}") from None
 
 
-def _central_directory(data: mmap.mmap | bytes | bytearray) -> list[Member]:
+def _central_directory(data: mmap.mmap) -> list[Member]:
     size = len(data)
     end = data.rfind(_END_SIGNATURE, max(0, size - _MAX_COMMENT - _END.size))
     if end < 0:
@@ -269,11 +261,9 @@ def _central_directory(data: mmap.mmap | bytes | bytearray) -> list[Member]:
             if signature != _CENTRAL_SIGNATURE:
                 raise BadArchive("bad central directory entry")
             name_start = position + _CENTRAL.size
-            raw = bytes(data[name_start : name_start + name_length])  # a bytearray's slice
+            raw = data[name_start : name_start + name_length]
             if 0xFFFFFFFF in (compressed, uncompressed, header):
-                extra = bytes(
-                    data[name_start + name_length : name_start + name_length + extra_length]
-                )
+                extra = data[name_start + name_length : name_start + name_length + extra_length]
                 uncompressed, compressed, header = _zip64_fields(
                     extra, uncompressed, compressed, header
                 )

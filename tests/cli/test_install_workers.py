@@ -5,7 +5,6 @@ command's client, whose errors the user sees as always."""
 from __future__ import annotations
 
 import random
-import sys
 import zipfile
 from pathlib import Path
 
@@ -89,52 +88,6 @@ def test_large_wheels_are_fetched_and_unpacked_by_workers(
     site = next(venv.glob("lib/python*/site-packages"))
     with zipfile.ZipFile(wheels[1]) as archive:
         assert (site / "bigtwo" / "part017.bin").read_bytes() == archive.read("bigtwo/part017.bin")
-
-
-def _archives(cache: Path) -> list[str]:
-    return sorted(path.name for path in (cache / "archive-v1").rglob("*.whl"))
-
-
-def test_a_wheel_a_worker_fetched_is_unpacked_from_memory_and_no_archive_is_kept(
-    run_puffin, venv: Path, local_index, wheels: list[Path], pins: Path,
-    puffin_cache_dir: Path, tmp_path: Path,
-) -> None:  # fmt: skip
-    index = local_index(wheels)
-    install(run_puffin, venv, index, pins).assert_ok()
-    # The large wheels went from the worker's memory into the unpacked cache; the small
-    # one came through the client, which keeps its archive.
-    assert _archives(puffin_cache_dir) == ["small-1.0-py3-none-any.whl"]
-    index.clear_log()
-    run_puffin("venv", str(tmp_path / "again"), "-p", sys.executable).assert_ok()
-    install(run_puffin, tmp_path / "again", index, pins).assert_ok()
-    # The unpacked wheels serve the next install: nothing is fetched again.
-    assert [record for record in index.requests if ".whl" in record.path] == []
-    assert installed_versions(tmp_path / "again") == {
-        "bigone": "1.0",
-        "bigtwo": "1.0",
-        "small": "1.0",
-    }
-
-
-def test_with_hashes_to_check_a_worker_keeps_the_archive_they_are_checked_on(
-    run_puffin, venv: Path, local_index, wheels: list[Path], puffin_cache_dir: Path,
-    tmp_path: Path,
-) -> None:  # fmt: skip
-    import hashlib
-
-    index = local_index(wheels)
-    pins = tmp_path / "hashed.txt"
-    pins.write_text(
-        "".join(
-            f"{wheel.name.split('-')[0]}==1.0 --hash=sha256:"
-            f"{hashlib.sha256(wheel.read_bytes()).hexdigest()}\n"
-            for wheel in wheels
-        )
-    )
-    result = install(run_puffin, venv, index, pins)
-    result.assert_ok()
-    assert "bigone-1.0-py3-none-any.whl 200 in a worker:" in result.stderr
-    assert _archives(puffin_cache_dir) == [wheel.name for wheel in sorted(wheels)]
 
 
 def test_a_fetch_the_worker_cannot_make_falls_back_to_the_client(
