@@ -7,10 +7,10 @@ it competes with the HTTP client and the resolver for one core and the GIL. A
 reading in the form :mod:`puffin.index.page_cache` stores (each version's entries as a
 marshal blob), so the command's process unpacks only the versions it reads.
 
-The worker (:func:`puffin.processes.start_worker_pool`) starts after :data:`START_AFTER` bytes
-of large pages, takes pages once it is up, and stops with the command. A page the worker
-cannot read is read again in the command's process, so that a malformed page fails with
-the usual message.
+The worker (:func:`puffin.processes.start_worker_pool`) starts after
+:data:`START_AFTER` bytes of large pages, takes pages once it is up, and stops with the
+command. A page the worker cannot read is read again in the command's process, so that a
+malformed page fails with the usual message.
 """
 
 from __future__ import annotations

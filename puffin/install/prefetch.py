@@ -24,10 +24,11 @@ wheel_metadata_from_archive`): one request where range requests took two (the zi
 then METADATA), or a PEP 658 file one, before the same wheel's download. The install then
 finds the wheel in the archive cache. On the web benchmark set this took 53 of the
 client's 173 requests away, and the resolution from 600 to 421 ms (medians of 8, cold);
-the whole install, bound by the CPU of two cores, from 1,082 to 1,047 ms. Measured without the
-large wheels fetched by workers (the command's process fetching everything): the web
-set's resolution took 0.9 to 1.1 s instead of 0.4 to 0.6 s, and the install gained
-nothing.
+the whole install, bound by the CPU of two cores, from 1,082 to 1,047 ms.
+
+Measured without the large wheels fetched by workers (the command's process fetching
+everything): the web set's resolution took 0.9 to 1.1 s instead of 0.4 to 0.6 s, and the
+install gained nothing.
 """
 
 from __future__ import annotations
