@@ -19,12 +19,6 @@ def backends(backend_wheels) -> list[Path]:
     return backend_wheels
 
 
-@pytest.fixture
-def venv(run_puffin, tmp_path: Path) -> Path:
-    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
-    return tmp_path / "env"
-
-
 def installed(venv: Path) -> dict[str, str]:
     return installed_versions(venv)
 

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scripts" / "editable-installs"
-
-
-@pytest.fixture
-def venv(run_puffin, tmp_path: Path) -> Path:
-    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
-    return tmp_path / "env"
 
 
 @pytest.fixture

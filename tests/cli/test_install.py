@@ -30,14 +30,6 @@ def index(local_index, make_wheel):
     )
 
 
-@pytest.fixture
-def venv(run_puffin, tmp_path: Path) -> Path:
-    import sys
-
-    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
-    return tmp_path / "env"
-
-
 def installed(venv: Path) -> dict[str, str]:
     return installed_versions(venv)
 

@@ -22,12 +22,6 @@ def wheels(make_wheel) -> list[Path]:
     ]
 
 
-@pytest.fixture
-def venv(run_puffin, tmp_path: Path) -> Path:
-    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
-    return tmp_path / "env"
-
-
 def _requirements(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "requirements.txt"
     path.write_text(text)

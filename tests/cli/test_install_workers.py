@@ -41,14 +41,6 @@ def wheels(make_wheel) -> list[Path]:
 
 
 @pytest.fixture
-def venv(run_puffin, tmp_path: Path) -> Path:
-    import sys
-
-    run_puffin("venv", str(tmp_path / "env"), "-p", sys.executable).assert_ok()
-    return tmp_path / "env"
-
-
-@pytest.fixture
 def pins(tmp_path: Path) -> Path:
     path = tmp_path / "requirements.txt"
     path.write_text("bigone==1.0\nbigtwo==1.0\nsmall==1.0\n")
