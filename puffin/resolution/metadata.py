@@ -9,6 +9,7 @@ from puffin.resolution.provider import MetadataUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from packaging.utils import NormalizedName
 
@@ -148,19 +149,12 @@ async def wheel_metadata_from_archive(ctx: Context, file: DistFile) -> bytes:
     :raises DownloadFailed: the file could not be fetched.
     :raises PuffinError: the file is not a wheel with readable metadata.
     """
-    from puffin.cache.writes import store_cache_file
-    from puffin.distribution.download import fetch_distribution
-    from puffin.distribution.fetch import metadata_cache_path
     from puffin.distribution.lazy_wheel import read_wheel_metadata_from_file
 
-    cached = metadata_cache_path(ctx.cache, file)
-    try:
-        return cached.read_bytes()
-    except FileNotFoundError:
-        pass
-    path = await fetch_distribution(ctx, file)
-    data = read_wheel_metadata_from_file(path, file.filename)
-    store_cache_file(cached, lambda: data, writes=ctx.writes, what=cached.name)
+    data = await _cached_from_archive(
+        ctx, file, lambda path: read_wheel_metadata_from_file(path, file.filename)
+    )
+    assert data is not None  # the reader raises rather than answering None
     return data
 
 
@@ -181,23 +175,40 @@ async def sdist_pkg_info(ctx: Context, file: DistFile) -> bytes | None:
 
     :raises DownloadFailed: the archive could not be fetched.
     """
+    from puffin.distribution.sdist import read_pkg_info
+    from puffin.errors import PuffinError
+
+    def read(path: Path) -> bytes | None:
+        try:
+            return read_pkg_info(path)
+        except PuffinError:
+            return None
+
+    return await _cached_from_archive(ctx, file, read)
+
+
+async def _cached_from_archive(
+    ctx: Context, file: DistFile, read: Callable[[Path], bytes | None]
+) -> bytes | None:
+    """What ``read`` takes from the archive of ``file`` (a wheel's METADATA, an sdist's
+    PKG-INFO): from the metadata cache, else from the archive fetched into the archive
+    cache, then kept in the metadata cache. None, and nothing kept, when ``read`` finds
+    nothing.
+
+    :raises DownloadFailed: the archive could not be fetched.
+    """
     from puffin.cache.writes import store_cache_file
     from puffin.distribution.download import fetch_distribution
     from puffin.distribution.fetch import metadata_cache_path
-    from puffin.distribution.sdist import read_pkg_info
-    from puffin.errors import PuffinError
 
     cached = metadata_cache_path(ctx.cache, file)
     try:
         return cached.read_bytes()
     except FileNotFoundError:
         pass
-    path = await fetch_distribution(ctx, file)
-    try:
-        data = read_pkg_info(path)
-    except PuffinError:
-        return None
-    # As every cache write: atomically (another command may read it meanwhile), and a
-    # cache that cannot be written only costs the next command a fetch.
-    store_cache_file(cached, lambda: data, writes=ctx.writes, what=cached.name)
+    data = read(await fetch_distribution(ctx, file))
+    if data is not None:
+        # As every cache write: atomically (another command may read it meanwhile), and a
+        # cache that cannot be written only costs the next command a fetch.
+        store_cache_file(cached, lambda: data, writes=ctx.writes, what=cached.name)
     return data
